@@ -123,6 +123,15 @@ class Scheme:
         ``unpack(states) -> (U, v)``, or ``(w, None)`` for ``"canonical"``.
     repair : callable, optional
         ``repair(state) -> None`` re-imposes exact structural constants (called once per chunk).
+    batch_last : bool, optional
+        ``True`` when the state stores the (flattened) batch as its last axis, ``(..., B)``;
+        otherwise the batch axes lead the state.
+    batch : tuple of int, optional
+        The batch shape (needed when ``batch_last``).
+    derive : callable, optional
+        ``derive(states) -> (w, loss, grad_norm, canonical_grad_norm)`` computed in the
+        scheme's own layout (batch last: ``(t, d, B)`` and ``(t, B)``); used instead of the
+        generic post-processing when given.
     """
 
     def __init__(
@@ -131,11 +140,17 @@ class Scheme:
         step: Stepper,
         unpack: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray | None]],
         repair: Callable[[np.ndarray], None] | None = None,
+        batch_last: bool = False,
+        batch: tuple[int, ...] = (),
+        derive: Callable[[np.ndarray], tuple[np.ndarray, ...]] | None = None,
     ) -> None:
         self.pack = pack
         self.step = step
         self.unpack = unpack
         self.repair = repair
+        self.batch_last = batch_last
+        self.batch = batch
+        self.derive = derive
 
 
 def _gd_regression_scheme(problem: Regression, lr: float, batch: tuple[int, ...], k: int, d: int) -> Scheme:
@@ -178,6 +193,66 @@ def _gd_regression_scheme(problem: Regression, lr: float, batch: tuple[int, ...]
     return Scheme(pack, step_gd_reg, unpack, repair)
 
 
+# Below this many runs a batch is advanced with batched matrix products (few calls per
+# step); from it on with the batch as the last, contiguous axis (cheap per run).
+BATCH_LAST_MIN = 8
+
+
+def _gd_regression_batch_last(problem: Regression, lr: float, batch: tuple[int, ...], k: int, d: int) -> Scheme:
+    """GD on squared loss for many runs: state ``(k, d+1, B)``, ``[U | v]`` with runs last.
+
+    Every NumPy call then loops over ``B`` contiguous runs, which is what makes large
+    batches cheap (batched products of tiny matrices are not).
+    """
+    B = int(np.prod(batch, dtype=np.int64))
+    S = -lr * problem.Sigma
+    c = (lr * problem.b)[:, None]
+    tmp_u = np.empty((k, d, B))
+    tmp_v = np.empty((k, B))
+
+    def pack(U: np.ndarray, v: np.ndarray) -> np.ndarray:
+        X = np.empty((k, d + 1, B))
+        X[:, :d] = np.moveaxis(U.reshape(B, k, d), 0, -1)
+        X[:, d] = v.reshape(B, k).T
+        return X
+
+    def step_gd_reg_soa(X: np.ndarray, out: np.ndarray) -> None:
+        U = X[:, :d]
+        v = X[:, d:]
+        g = S @ np.multiply(v, U, out=tmp_u).sum(axis=0) + c  # −η a, (d, B)
+        np.add(U, np.multiply(v, g, out=tmp_u), out=out[:, :d])
+        np.add(v[:, 0], np.multiply(U, g, out=tmp_u).sum(axis=1, out=tmp_v), out=out[:, d])
+
+    def unpack(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        # strided views of the records (no copy): (T, *batch, k, d) and (T, *batch, k)
+        T = X.shape[0]
+        U = np.moveaxis(X[:, :, :d], -1, 1).reshape((T,) + batch + (k, d))
+        v = np.moveaxis(X[:, :, d], -1, 1).reshape((T,) + batch + (k,))
+        return U, v
+
+    Sig = problem.Sigma
+    bcol = problem.b[:, None]
+    Xd = problem.X
+    ycol = problem.y[:, None]
+    n = problem.n
+
+    def derive(X: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        U = X[:, :, :d]  # (t, k, d, B)
+        v = X[:, :, d]  # (t, k, B)
+        w = v[:, 0, None] * U[:, 0]
+        for i in range(1, k):
+            w += v[:, i, None] * U[:, i]
+        r = Xd @ w - ycol  # (t, n, B)
+        loss = np.einsum("tnb,tnb->tb", r, r) * (0.5 / n)
+        a = Sig @ w - bcol  # (t, d, B)
+        aa = np.einsum("tdb,tdb->tb", a, a)
+        Ua = np.einsum("tkdb,tdb->tkb", U, a)
+        gn = np.sqrt(np.einsum("tkb,tkb->tb", v, v) * aa + np.einsum("tkb,tkb->tb", Ua, Ua))
+        return w, loss, gn, np.sqrt(aa)
+
+    return Scheme(pack, step_gd_reg_soa, unpack, batch_last=True, batch=batch, derive=derive)
+
+
 def make_scheme(
     problem: Problem, optimizer: str, model: str, lr: float, batch: tuple[int, ...], k: int, d: int
 ) -> Scheme:
@@ -203,6 +278,8 @@ def make_scheme(
     Scheme
     """
     if optimizer == "gd" and model == "linear" and isinstance(problem, Regression):
+        if int(np.prod(batch, dtype=np.int64)) >= BATCH_LAST_MIN:
+            return _gd_regression_batch_last(problem, lr, batch, k, d)
         return _gd_regression_scheme(problem, lr, batch, k, d)
     if optimizer == "canonical":
 

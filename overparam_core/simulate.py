@@ -92,24 +92,39 @@ class Trajectory:
         return int(self.step.shape[0])
 
 
-def _bad(x: np.ndarray, n_param_axes: int) -> np.ndarray:
-    """True where a state (last ``n_param_axes`` axes) is non-finite or beyond the bound."""
-    axes = tuple(range(x.ndim - n_param_axes, x.ndim))
-    return ~np.all(np.abs(x) <= DIVERGENCE_BOUND, axis=axes)
+def _bad(x: np.ndarray, scheme: Scheme, lead: int) -> np.ndarray:
+    """True where a run's state is non-finite or beyond the bound: shape ``x.shape[:lead] + batch``.
+
+    ``x`` holds states with ``lead`` extra leading axes (0 or 1).
+    """
+    ok = np.abs(x) <= DIVERGENCE_BOUND
+    if scheme.batch_last:
+        axes = tuple(range(lead, x.ndim - 1))
+        return ~np.all(ok, axis=axes).reshape(x.shape[:lead] + scheme.batch)
+    nb = len(scheme.batch)
+    axes = tuple(range(lead + nb, x.ndim))
+    return ~np.all(ok, axis=axes)
 
 
-def _run(scheme: Scheme, state0: np.ndarray, batch: tuple[int, ...], steps: int, every: int) -> tuple[np.ndarray, np.ndarray]:
+def _park(state: np.ndarray, alive: np.ndarray, other: np.ndarray, scheme: Scheme) -> np.ndarray:
+    """``state`` for live runs, ``other`` for dead ones."""
+    if scheme.batch_last:
+        return np.where(alive.reshape(-1), state, other)
+    pnd = state.ndim - alive.ndim
+    return np.where(alive.reshape(alive.shape + (1,) * pnd), state, other)
+
+
+def _run(scheme: Scheme, state0: np.ndarray, steps: int, every: int) -> tuple[np.ndarray, np.ndarray]:
     """Integrate and record. Returns ``(records (T, *state.shape), diverged_at (batch))``."""
-    pnd = state0.ndim - len(batch)
     T = steps // every + 1
     rec = np.empty((T,) + state0.shape)
     rec[0] = state0
-    div_at = np.where(_bad(state0, pnd), 0, -1).astype(np.int64)
+    div_at = np.where(_bad(state0, scheme, 0), 0, -1).astype(np.int64)
     alive = div_at < 0
     buf = np.empty((_CHUNK + 1,) + state0.shape)
     buf[0] = state0
     if not alive.all():
-        buf[0] = np.where(alive.reshape(batch + (1,) * pnd), state0, 0.0)
+        buf[0] = _park(state0, alive, 0.0, scheme)
         state0 = buf[0].copy()
     stepper = scheme.step
     repair = scheme.repair
@@ -120,14 +135,14 @@ def _run(scheme: Scheme, state0: np.ndarray, batch: tuple[int, ...], steps: int,
             stepper(buf[j], buf[j + 1])
         chunk = buf[1 : c + 1]
         if not np.abs(chunk).max() <= DIVERGENCE_BOUND:  # also catches NaN
-            bad = _bad(chunk, pnd)  # (c, *batch)
+            bad = _bad(chunk, scheme, 1)  # (c, *batch)
             newly = bad.any(axis=0) & alive
             if newly.any():
                 first = np.argmax(bad, axis=0)
                 div_at = np.where(newly, base + 1 + first, div_at)
                 alive = alive & ~newly
             # park dead runs at their initial state so they stay finite and cheap
-            buf[c] = np.where(alive.reshape(batch + (1,) * pnd), buf[c], state0)
+            buf[c] = _park(buf[c], alive, state0, scheme)
         if repair is not None:
             repair(buf[c])
         r0 = base // every + 1
@@ -202,21 +217,36 @@ def simulate(
     with np.errstate(all="ignore"):
         scheme = make_scheme(problem, optimizer, model, lr, batch, k, d)
         state0 = scheme.pack(np.broadcast_to(U0, batch + (k, d)), np.broadcast_to(v0, batch + (k,)))
-        rec, div_at = _run(scheme, state0, batch, steps, every)
+        rec, div_at = _run(scheme, state0, steps, every)
         T = rec.shape[0]
         step_idx = np.arange(T, dtype=np.int64) * every
         dead = (div_at[None, ...] >= 0) & (step_idx.reshape((T,) + (1,) * len(batch)) >= div_at[None, ...])
-        if dead.any():
-            pnd = rec.ndim - 1 - len(batch)
-            np.copyto(rec, np.nan, where=dead.reshape(dead.shape + (1,) * pnd))
 
         loss = np.empty((T,) + batch)
         gnorm = np.empty((T,) + batch)
         cgnorm = np.empty((T,) + batch)
         per_record = int(np.prod(batch, dtype=np.int64)) * max(k, 1) * max(d, problem.n, 1)
-        if optimizer == "canonical":
+        if scheme.derive is not None:
+            B = int(np.prod(batch, dtype=np.int64))
+            w_rec = np.empty((T,) + batch + (d,))
+            wv, lv, gv, cv = (x.reshape((T, B) + x.shape[1 + len(batch) :]) for x in (w_rec, loss, gnorm, cgnorm))
+            per = max(1, (1 << 16) // max(1, rec[0].size))  # records per cache-sized chunk
+            for i in range(0, T, per):
+                sl = slice(i, min(T, i + per))
+                w_c, l_c, g_c, c_c = scheme.derive(rec[sl])
+                wv[sl] = w_c.transpose(0, 2, 1)
+                lv[sl] = l_c
+                gv[sl] = g_c
+                cv[sl] = c_c
+            U_rec, v_rec = scheme.unpack(rec)
+            if dead.any():
+                np.copyto(U_rec, np.nan, where=dead[..., None, None])
+                np.copyto(v_rec, np.nan, where=dead[..., None])
+        elif optimizer == "canonical":
             w_rec = rec
             U_rec = v_rec = None
+            if dead.any():
+                np.copyto(w_rec, np.nan, where=dead[..., None])
             for sl in _chunks(T, per_record):
                 w = w_rec[sl]
                 loss[sl] = problem._loss(w)
@@ -226,6 +256,9 @@ def simulate(
         else:
             U_rec, v_rec = scheme.unpack(rec)
             del rec
+            if dead.any():
+                np.copyto(U_rec, np.nan, where=dead[..., None, None])
+                np.copyto(v_rec, np.nan, where=dead[..., None])
             w_rec = _canonical(U_rec, v_rec)
             for sl in _chunks(T, per_record):
                 U, v, w = U_rec[sl], v_rec[sl], w_rec[sl]
