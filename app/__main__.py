@@ -1,0 +1,145 @@
+"""Command line: ``overparam-explorer`` or ``python -m app``.
+
+Errors are one line on stderr with exit code 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ctypes.util
+import os
+import sys
+from dataclasses import replace
+
+XCB_LIBS = {"xcb-cursor": "libxcb-cursor0", "xcb-icccm": "libxcb-icccm4", "xcb-keysyms": "libxcb-keysyms1"}
+
+
+class UsageError(Exception):
+    """A problem with what the user asked for: printed as one line, exit 2."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="overparam-explorer",
+        description="See how gradient descent on (U, v) moves w = Uᵀv differently from gradient descent on w.",
+    )
+    p.add_argument("--steps", type=int, metavar="N", help="compute the runs up to step N and show step N")
+    p.add_argument("--screenshot", metavar="FILE.png", help="render the whole window after --steps, save it and exit")
+    p.add_argument("--export-csv", metavar="FILE.csv", help="write every run shown as CSV and exit")
+    p.add_argument("--seed", type=int, metavar="N", help="random seed for random inits and ensembles")
+    p.add_argument("--demo", metavar="ID", help="open a demo of the tour (see --list-demos)")
+    p.add_argument("--list-demos", action="store_true", help="print the demos, one per line: id, then title")
+    p.add_argument("--theme", choices=("light", "dark", "projector"), help="colour theme")
+    return p
+
+
+def check_xcb() -> None:
+    """Qt's xcb plugin aborts the process when these libraries are missing: say so first."""
+    platform = os.environ.get("QT_QPA_PLATFORM", "")
+    if platform and not platform.startswith("xcb"):
+        return
+    if not sys.platform.startswith("linux") or not os.environ.get("DISPLAY"):
+        return
+    missing = [pkg for lib, pkg in XCB_LIBS.items() if ctypes.util.find_library(lib) is None]
+    if missing:
+        raise UsageError(f"Qt cannot open a window: install {' '.join(missing)} (e.g. sudo apt-get install {' '.join(missing)})")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return run(args)
+    except UsageError as err:
+        print(f"overparam-explorer: {err}", file=sys.stderr)
+        return 2
+
+
+def run(args: argparse.Namespace) -> int:
+    from . import demos
+
+    if args.list_demos:
+        for demo in demos.load_demos():
+            print(f"{demo.id}\t{demo.title}")
+        return 0
+    if args.steps is not None and args.steps < 0:
+        raise UsageError(f"--steps must be 0 or more, not {args.steps}")
+    if args.seed is not None and not 0 <= args.seed < 2**31:
+        raise UsageError(f"--seed must lie between 0 and {2**31 - 1}")
+    headless = bool(args.screenshot or args.export_csv)
+    if headless and not os.environ.get("DISPLAY") and "QT_QPA_PLATFORM" not in os.environ:
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    check_xcb()
+
+    from .state import SceneState, StateError
+
+    state, demo = SceneState(), None
+    if args.demo:
+        demo = demos.find_demo(args.demo)
+        if demo is None:
+            raise UsageError(f"unknown demo {args.demo!r}; valid ids: {', '.join(d.id for d in demos.load_demos())}")
+        state = demo.state
+    try:
+        if args.seed is not None:
+            from . import edits
+
+            state = edits.set_seed(state, args.seed)
+        if args.steps is not None:
+            state = replace(state, steps=max(args.steps, 1))
+    except StateError as err:
+        raise UsageError(str(err)) from None
+
+    from PySide6.QtWidgets import QApplication
+
+    from .main_window import MainWindow
+    from .scene import Scene
+    from .theme import load_theme
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("Overparam Explorer")
+    app.setOrganizationName("OverparamExplorer")
+    scene = Scene(state)
+    window = MainWindow(scene, load_theme(args.theme or "light"))
+    if demo is not None:
+        window.open_demo(demo.id)
+    target = args.steps if args.steps is not None else state.steps
+    if headless:
+        scene.wait_for_ensemble()
+        scene.set_playhead(target)
+        if args.export_csv:
+            from .io.csv_export import export_csv
+
+            try:
+                export_csv(scene.runs, args.export_csv)
+            except OSError as err:
+                raise UsageError(f"cannot write {args.export_csv}: {err.strerror}") from None
+        if args.screenshot:
+            window.show()
+            app.processEvents()
+            window.wplane.fit()
+            app.processEvents()
+            if not window.grab().save(args.screenshot):
+                raise UsageError(f"cannot write {args.screenshot}")
+        window.close()
+        return 0
+    if args.steps is not None:
+        scene.set_playhead(target)
+    window.show()
+    return app.exec()
+
+
+def entry() -> None:
+    """Console entry: run, then leave without Python's final garbage collection.
+
+    PySide6 6.12 can abort in that last collection ("bool_dealloc" in a Qt
+    object's finalizer) after everything useful is done, turning a clean exit 0
+    into a crash; every file is closed and flushed by then, so skip it.
+    """
+    code = main()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
+if __name__ == "__main__":
+    entry()

@@ -1,0 +1,35 @@
+"""Per-record quantities the time series plot, derived from a trajectory (no Qt)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+import overparam_core as core
+
+
+def weight_norm_sq(traj: core.Trajectory) -> np.ndarray:
+    """‖θ‖² = ‖U‖_F² + ‖v‖² per record, ``(T, n)``; for canonical GD, ‖w‖²."""
+    if traj.U is None:
+        return np.sum(traj.w**2, axis=-1)
+    return np.sum(traj.U**2, axis=(-2, -1)) + np.sum(traj.v**2, axis=-1)
+
+
+def conserved_drift(traj: core.Trajectory) -> np.ndarray | None:
+    """‖D(t) − D(0)‖_F with D = UUᵀ − vvᵀ, ``(T, n)``; None for canonical GD."""
+    if traj.U is None:
+        return None
+    D = core.conserved(traj.U, traj.v)
+    return np.sqrt(np.sum((D - D[:1]) ** 2, axis=(-2, -1)))
+
+
+def amplification(traj: core.Trajectory) -> np.ndarray:
+    """‖∇θL‖ / ‖∇wL‖, which is √(âᵀPâ) for gd and flow: how much the weights amplify the gradient."""
+    with np.errstate(all="ignore"):
+        ratio = traj.grad_norm / traj.canonical_grad_norm
+    return np.where(np.isfinite(ratio), ratio, np.nan)
+
+
+def positive_log10(x: np.ndarray, floor: float = 1e-300) -> np.ndarray:
+    """log₁₀ for plotting on a log axis: zeros are floored, NaN stays NaN."""
+    with np.errstate(all="ignore"):
+        return np.log10(np.where(x > floor, x, floor))

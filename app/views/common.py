@@ -1,0 +1,139 @@
+"""Pieces every view shares: themed plots, big drag handles, pens, NaN-joined paths."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QPointF, Qt, Signal
+from PySide6.QtGui import QPainterPath
+
+from ..theme import Theme
+
+HANDLE_PX = 44  # the smallest thing a lecturer has to hit, per DESIGN.md
+
+
+def _ring_path() -> QPainterPath:
+    """A unit-size ring with a centre dot: TargetItem scales it to HANDLE_PX."""
+    path = QPainterPath()
+    path.setFillRule(Qt.WindingFill)  # the centre dot must count as inside, for hits
+    path.addEllipse(QPointF(0, 0), 0.5, 0.5)
+    path.addEllipse(QPointF(0, 0), 0.08, 0.08)
+    return path
+
+
+class Handle(pg.TargetItem):
+    """A draggable point drawn as a 44-px ring, reporting drags in data coordinates.
+
+    Signals
+    -------
+    dragged(object) : the new position (x, y) during a drag.
+    released() : the drag ended (closes one undo step).
+    """
+
+    dragged = Signal(object)
+    released = Signal()
+
+    def __init__(self, color: str, tooltip: str = "", size: int = HANDLE_PX):
+        c = pg.mkColor(color)
+        fill = pg.mkColor(color)
+        fill.setAlpha(45)
+        hover = pg.mkColor(color)
+        hover.setAlpha(110)
+        super().__init__(
+            pos=(0, 0), size=size, symbol=_ring_path(), pen=pg.mkPen(c, width=3),
+            hoverPen=pg.mkPen(c, width=4), brush=fill, hoverBrush=hover, movable=True,
+        )
+        self._quiet = False
+        self.setToolTip(tooltip)
+        self.setZValue(50)
+        self.sigPositionChanged.connect(self._moved)
+        self.sigPositionChangeFinished.connect(lambda *_: self.released.emit())
+
+    def place(self, xy) -> None:
+        """Move without reporting it (model → view)."""
+        self._quiet = True
+        try:
+            self.setPos(float(xy[0]), float(xy[1]))
+        finally:
+            self._quiet = False
+
+    def _moved(self, *_):
+        if not self._quiet:
+            p = self.pos()
+            self.dragged.emit((p.x(), p.y()))
+
+
+def make_plot(theme: Theme, title: str = "", x: str = "", y: str = "", equal: bool = False) -> pg.PlotWidget:
+    """A PlotWidget in the theme's colours, with large readable labels."""
+    plot = pg.PlotWidget(background=theme.background)
+    apply_plot_theme(plot, theme, title, x, y)
+    if equal:
+        plot.setAspectLocked(True)
+    plot.setMenuEnabled(False)
+    plot.getPlotItem().hideButtons()
+    return plot
+
+
+def apply_plot_theme(plot: pg.PlotWidget | pg.PlotItem, theme: Theme, title: str = "", x: str = "", y: str = "") -> None:
+    """Colours, fonts and labels of one plot (a PlotWidget or a PlotItem in a layout)."""
+    if isinstance(plot, pg.PlotItem):
+        item = plot
+    else:
+        item = plot.getPlotItem()
+        plot.setBackground(theme.background)
+    size = f"{theme.font_px}px"
+    style = {"color": theme.foreground, "font-size": size}
+    if title:
+        item.setTitle(title, color=theme.foreground, size=f"{round(theme.font_px * 1.15)}px")
+    for name, text in (("bottom", x), ("left", y)):
+        axis = item.getAxis(name)
+        axis.setPen(pg.mkPen(theme.muted, width=1))
+        axis.setTextPen(pg.mkPen(theme.foreground))
+        tick_font = pg.QtGui.QFont()
+        tick_font.setPixelSize(max(9, round(theme.font_px * 0.9)))
+        axis.setStyle(tickFont=tick_font)
+        if text:
+            axis.setLabel(text, **style)
+    item.showGrid(x=True, y=True, alpha=0.25)
+    if item.legend is not None:
+        style_legend(item.legend, theme)
+
+
+def style_legend(legend: pg.LegendItem, theme: Theme) -> None:
+    legend.setLabelTextColor(theme.foreground)
+    legend.setLabelTextSize(f"{max(9, round(theme.font_px * 0.9))}px")
+    bg = pg.mkColor(theme.background)
+    bg.setAlpha(215)
+    legend.setBrush(pg.mkBrush(bg))
+    legend.setPen(pg.mkPen(theme.grid))
+    for _sample, label in legend.items:
+        label.setText(label.text, color=theme.foreground, size=f"{max(9, round(theme.font_px * 0.9))}px")
+
+
+def pen(color: str, width: float, style=Qt.SolidLine, alpha: int = 255) -> pg.QtGui.QPen:
+    c = pg.mkColor(color)
+    c.setAlpha(alpha)
+    p = pg.mkPen(c, width=width, style=style)
+    p.setCosmetic(True)
+    return p
+
+
+def nan_joined(paths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Many paths ``(T, n, 2)`` as one x, y pair split by NaN rows (one curve item)."""
+    T, n = paths.shape[:2]
+    buf = np.full((n, T + 1, 2), np.nan)
+    buf[:, :T] = np.swapaxes(paths, 0, 1)
+    flat = buf.reshape(-1, 2)
+    return flat[:, 0], flat[:, 1]
+
+
+def thin(T: int, max_points: int) -> slice:
+    """A stride that draws at most ``max_points`` of ``T`` records."""
+    return slice(None, None, max(1, -(-T // max_points)))
+
+
+def fmt(x: float, digits: int = 3) -> str:
+    """A number for a read-out: 3 significant digits, or 'diverged'."""
+    if not np.isfinite(x):
+        return "—"
+    return f"{x:.{digits}g}"

@@ -1,0 +1,171 @@
+"""Time series on one step axis: loss, gradient norms, weight norm, conserved drift, amplification."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from .. import series
+from ..scene import Scene
+from ..theme import Theme
+from .common import apply_plot_theme, fmt, pen
+
+PLOTS = (
+    ("loss", "Loss L (log)", "step", "L"),
+    ("grad", "Gradient norms (log)", "step", "‖∇L‖"),
+    ("weights", "Weight norm ‖θ‖²", "step", "‖θ‖²"),
+    ("drift", "Drift of UUᵀ − vvᵀ", "step", "‖D(t) − D(0)‖"),
+    ("growth", "Amplification vs ‖θ‖²", "‖θ‖²", "√(âᵀPâ)"),
+)
+LOG_PLOTS = ("loss", "grad")
+
+
+class TimeSeriesView(QWidget):
+    """A row of small plots sharing the step axis, plus a read-out line at the playhead."""
+
+    def __init__(self, scene: Scene, theme: Theme, parent=None):
+        super().__init__(parent)
+        self.scene_ = scene
+        self.theme = theme
+        self.setObjectName("timeseries")
+        self.readout = QLabel()
+        self.readout.setObjectName("readout")
+        self.readout.setTextFormat(Qt.RichText)
+        self.readout.setWordWrap(True)
+        self.layout_widget = pg.GraphicsLayoutWidget()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addWidget(self.readout)
+        layout.addWidget(self.layout_widget, 1)
+        self.plots: dict[str, pg.PlotItem] = {}
+        self.curves: dict[str, list[pg.PlotCurveItem]] = {}
+        self.lines: dict[str, pg.InfiniteLine] = {}
+        for col, (key, *_rest) in enumerate(PLOTS):
+            p = self.layout_widget.addPlot(row=0, col=col)
+            p.setMenuEnabled(False)
+            p.hideButtons()
+            self.plots[key] = p
+            self.curves[key] = []
+            if key != "growth":
+                line = pg.InfiniteLine(angle=90, movable=True)
+                line.sigDragged.connect(self._line_dragged)
+                p.addItem(line)
+                self.lines[key] = line
+                if key != "loss":
+                    p.setXLink(self.plots["loss"])
+        for key in LOG_PLOTS:
+            self.plots[key].getAxis("left").setLogMode(False, True)
+        self.growth_now = pg.ScatterPlotItem(size=12, pxMode=True)
+        self.plots["growth"].addItem(self.growth_now)
+        self.apply_theme(theme)
+        scene.changed.connect(self.redraw)
+        scene.playheadChanged.connect(self._draw_playhead)
+        self.redraw()
+
+    def apply_theme(self, theme: Theme) -> None:
+        self.theme = theme
+        self.layout_widget.setBackground(theme.background)
+        for key, title, x, y in PLOTS:
+            p = self.plots[key]
+            apply_plot_theme(p, theme, title, x, y)
+        for line in self.lines.values():
+            line.setPen(pen(theme.foreground, 2, alpha=160))
+            line.setHoverPen(pen(theme.accent, 4))
+        if self.curves["loss"]:
+            self.redraw()
+
+    def _line_dragged(self, line) -> None:
+        self.scene_.set_playhead(round(line.value()))
+
+    # -- drawing -----------------------------------------------------------------
+    def _series(self):
+        """(label, color, dashed, traj, index) for every main and canonical run."""
+        th, out, color_index = self.theme, [], 0
+        for g in self.scene_.runs.groups:
+            if g.role == "ensemble":
+                continue
+            for i in range(g.size):
+                if g.role == "canonical":
+                    color = th.canonical if g.size == 1 else th.run_color(i)
+                    out.append((g.labels[i], color, True, g, i))
+                else:
+                    out.append((f"{g.labels[i]} · {g.optimizer}", th.run_color(color_index), False, g, i))
+                    color_index += 1
+        return out
+
+    def _curve(self, key: str, n: int) -> pg.PlotCurveItem:
+        pool = self.curves[key]
+        if len(pool) <= n:
+            c = pg.PlotCurveItem(connect="finite")
+            self.plots[key].addItem(c)
+            pool.append(c)
+        return pool[n]
+
+    def redraw(self) -> None:
+        th = self.theme
+        used = {key: 0 for key, *_ in PLOTS}
+
+        def draw(key, x, y, color, dashed, width=None):
+            c = self._curve(key, used[key])
+            used[key] += 1
+            c.setData(x, y, pen=pen(color, width or th.pen * 0.8, Qt.DashLine if dashed else Qt.SolidLine))
+            c.setVisible(True)
+
+        for label, color, dashed, g, i in self._series():
+            t = g.traj
+            steps = t.step.astype(float)
+            draw("loss", steps, series.positive_log10(t.loss[:, i]), color, dashed)
+            draw("grad", steps, series.positive_log10(t.grad_norm[:, i]), color, dashed)
+            if not dashed:  # the canonical gradient of the same run: thin, same colour
+                draw("grad", steps, series.positive_log10(t.canonical_grad_norm[:, i]), color, True, th.pen * 0.45)
+            wn = series.weight_norm_sq(t)[:, i]
+            draw("weights", steps, wn, color, dashed)
+            drift = series.conserved_drift(t)
+            if drift is not None:
+                draw("drift", steps, drift[:, i], color, dashed)
+                draw("growth", wn, series.amplification(t)[:, i], color, False)
+        for key, pool in self.curves.items():
+            for c in pool[used[key]:]:
+                c.setVisible(False)
+        self.plots["loss"].setXRange(0, max(self.scene_.horizon, 1), padding=0.02)
+        for key in ("loss", "grad", "weights", "drift", "growth"):
+            self.plots[key].enableAutoRange(axis="y")
+        self.plots["growth"].enableAutoRange()
+        self._draw_playhead()
+
+    def _draw_playhead(self, *_):
+        step = self.scene_.playhead
+        for line in self.lines.values():
+            line.blockSignals(True)
+            line.setValue(step)
+            line.blockSignals(False)
+        g = self.scene_.runs.primary
+        r = g.record_index(step)
+        t = g.traj
+        wn = series.weight_norm_sq(t)[r, 0]
+        amp = series.amplification(t)[r, 0]
+        if np.isfinite(wn) and np.isfinite(amp):
+            self.growth_now.setData([wn], [amp], brush=pg.mkBrush(self.theme.run_color(0)), pen=pen(self.theme.background, 1.5))
+        else:
+            self.growth_now.setData([], [])
+        drift = series.conserved_drift(t)
+        parts = [
+            f"<b>step {int(t.step[r])}</b>",
+            f"L = {fmt(t.loss[r, 0])}",
+            f"‖∇<sub>θ</sub>L‖ = √(aᵀPa) = <b>{fmt(t.grad_norm[r, 0])}</b>" if t.U is not None else f"‖a‖ = {fmt(t.grad_norm[r, 0])}",
+            f"‖∇<sub>w</sub>L‖ = ‖a‖ = {fmt(t.canonical_grad_norm[r, 0])}",
+            f"‖θ‖² = {fmt(wn)}",
+        ]
+        if drift is not None:
+            parts.append(f"‖ΔD‖ = {fmt(drift[r, 0])}")
+        if np.any(t.diverged):
+            parts.append(f"<span style='color:{self.theme.error}'>diverged at step {int(t.diverged_at[0])}</span>")
+        self.readout.setText(" · ".join(parts))
+        self.readout.setToolTip(
+            "Read-outs for the primary run at the playhead.\n"
+            "a = ∇wL(w), P = UᵀU + ‖v‖²I; ‖∇θL‖² = ‖v‖²‖a‖² + ‖Ua‖² = aᵀPa.\n"
+            "D = UUᵀ − vvᵀ is constant under gradient flow (Du, Hu & Lee 2018)."
+        )

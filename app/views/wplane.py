@@ -1,0 +1,294 @@
+"""The canonical w-plane: loss contours, the draggable w₀ and target, both trajectories."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, QTimer
+
+import overparam_core as core
+
+from .. import edits
+from ..runs import minimiser
+from ..scene import Scene
+from ..theme import Theme
+from .common import Handle, apply_plot_theme, fmt, nan_joined, pen, thin
+
+GRID = 180  # loss image resolution (pixels per side)
+BANDS = 14  # contour bands of log L
+ENSEMBLE_POINTS = 120  # records drawn per ensemble path
+ARROW_FRACTION = 0.22  # the longer step arrow spans this much of the view
+
+
+class WPlaneView(pg.PlotWidget):
+    """Draws the scene in w-space; its handlers only write to the scene."""
+
+    def __init__(self, scene: Scene, theme: Theme, parent=None):
+        super().__init__(parent=parent, background=theme.background)
+        self.scene_ = scene
+        self.theme = theme
+        self.setObjectName("wplane")
+        self.setAspectLocked(True)
+        self.setMenuEnabled(False)
+        self.getPlotItem().hideButtons()
+
+        self.image = pg.ImageItem(axisOrder="row-major")
+        self.image.setZValue(-20)
+        self.addItem(self.image)
+        self.solution_line = pg.InfiniteLine(movable=False)
+        self.addItem(self.solution_line)
+        self.ghost_curves = pg.PlotCurveItem(connect="finite")
+        self.ensemble_curves = pg.PlotCurveItem(connect="finite")
+        for item in (self.ghost_curves, self.ensemble_curves):
+            self.addItem(item)
+        self.run_curves: list[pg.PlotCurveItem] = []
+        self.current = pg.ScatterPlotItem(size=16, pxMode=True)
+        self.current.setZValue(40)
+        self.addItem(self.current)
+        self.arrows = pg.PlotCurveItem(connect="pairs")
+        self.arrow_heads = pg.ScatterPlotItem(pxMode=True, size=16)
+        self.ellipse = pg.PlotCurveItem()
+        self.contributions = pg.PlotCurveItem(connect="pairs")
+        self.contribution_heads = pg.ScatterPlotItem(pxMode=True, size=13, symbol="o")
+        for item in (self.arrows, self.arrow_heads, self.ellipse, self.contributions, self.contribution_heads):
+            item.setZValue(30)
+            self.addItem(item)
+        self.arrow_label = pg.TextItem(anchor=(0, 1))
+        self.addItem(self.arrow_label)
+        self.legend = self.getPlotItem().addLegend(offset=(8, 8))
+
+        self.target = Handle(theme.target, "Target w* (drag it): the minimiser of L")
+        self.w0 = Handle(theme.foreground, "Start w₀ = Uᵀv (drag it)")
+        self.addItem(self.target)
+        self.addItem(self.w0)
+        self.target.dragged.connect(self._target_dragged)
+        self.w0.dragged.connect(self._w0_dragged)
+        for h in (self.target, self.w0):
+            h.released.connect(scene.end_gesture)
+
+        self._contour_timer = QTimer(self, singleShot=True, interval=25)
+        self._contour_timer.timeout.connect(self._draw_contours)
+        self.getViewBox().sigRangeChanged.connect(lambda *_: self._contour_timer.start())
+        self._problem_key = None
+        self.apply_theme(theme)
+        scene.changed.connect(self.redraw)
+        scene.playheadChanged.connect(self._draw_playhead)
+        self.fit()
+        self.redraw()
+
+    # -- view → scene ------------------------------------------------------------
+    def _w0_dragged(self, xy) -> None:
+        self.scene_.apply(edits.move_w0(self.scene_.state, xy), "drag w₀", merge_key="w0")
+
+    def _target_dragged(self, xy) -> None:
+        s = self.scene_.state
+        if s.problem == "single":
+            return
+        self.scene_.apply(edits.set_target(s, xy), "drag target", merge_key="target")
+
+    # -- scene → view ------------------------------------------------------------
+    def apply_theme(self, theme: Theme) -> None:
+        self.theme = theme
+        apply_plot_theme(self, theme, "Canonical space: w = Uᵀv", "w₁", "w₂")
+        self._problem_key = None
+        self.redraw()
+
+    def fit(self) -> None:
+        """Frame the origin, w₀, the target and the primary paths."""
+        s = self.scene_.state
+        pts = [np.zeros(2), np.array(s.w0), np.array(s.target)]
+        for g in self.scene_.runs.groups:
+            if g.role != "ensemble":
+                w = g.traj.w.reshape(-1, 2)
+                pts.append(w[np.all(np.isfinite(w), axis=1)])
+        pts = np.vstack([np.atleast_2d(p) for p in pts])
+        pts = pts[np.all(np.abs(pts) < 1e3, axis=1)]
+        lo, hi = pts.min(axis=0), pts.max(axis=0)
+        pad = 0.2 * max(float(np.max(hi - lo)), 1.0)
+        self.setRange(xRange=(lo[0] - pad, hi[0] + pad), yRange=(lo[1] - pad, hi[1] + pad), padding=0)
+
+    def redraw(self) -> None:
+        s, runs, th = self.scene_.state, self.scene_.runs, self.theme
+        key = (s.problem, s.target, s.points, s.labels, s.single_x, s.single_y)
+        if key != self._problem_key:
+            self._problem_key = key
+            self._draw_contours()
+        self.w0.place(s.w0)
+        self.w0.setToolTip(f"w₀ = Uᵀv = ({fmt(s.w0[0])}, {fmt(s.w0[1])})\nDrag to move the start; the factorization follows the init rule.")
+        star = minimiser(s)
+        draggable_target = s.problem in ("whitened", "anisotropic", "l4")
+        self.target.setVisible(draggable_target)
+        if draggable_target:
+            self.target.place(s.target)
+            self.target.setToolTip(f"target w* = ({fmt(s.target[0])}, {fmt(s.target[1])}): L(w*) is the minimum")
+        self.solution_line.setVisible(s.problem == "single" and star is not None)
+        if s.problem == "single" and star is not None:
+            x = np.array(s.single_x)
+            self.solution_line.setPos(star)
+            self.solution_line.setAngle(np.degrees(np.arctan2(x[0], -x[1])))
+            self.solution_line.setPen(pen(th.target, th.pen, Qt.DashLine))
+        self._draw_runs()
+        self._draw_playhead()
+
+    def _draw_contours(self) -> None:
+        """Banded log-loss shading over the visible range: contours without marching squares."""
+        (x0, x1), (y0, y1) = self.getViewBox().viewRange()
+        xs, ys = np.linspace(x0, x1, GRID), np.linspace(y0, y1, GRID)
+        W = np.stack(np.meshgrid(xs, ys), axis=-1)
+        with np.errstate(all="ignore"):
+            L = self.scene_.runs.problem.loss(W)
+            logL = np.log10(np.maximum(L - np.nanmin(L), 0) + 1e-3 * (np.nanmax(L) - np.nanmin(L) + 1e-12))
+        finite = np.isfinite(logL)
+        if not finite.any():
+            return
+        lo, hi = np.min(logL[finite]), np.max(logL[finite])
+        band = np.floor((logL - lo) / max(hi - lo, 1e-12) * BANDS).clip(0, BANDS - 1)
+        edge = np.zeros_like(band, dtype=bool)
+        edge[1:, :] |= band[1:, :] != band[:-1, :]
+        edge[:, 1:] |= band[:, 1:] != band[:, :-1]
+        c0, c1, _ = (np.array(pg.mkColor(c).getRgb()[:3], float) for c in self.theme.loss_cmap)
+        line = np.array(pg.mkColor(self.theme.contours).getRgb()[:3], float)
+        t = (band / (BANDS - 1))[..., None]
+        rgb = (1 - t) * c1 + t * c0  # darker tint near the minimum
+        rgb = np.where(edge[..., None], 0.55 * line + 0.45 * rgb, rgb)
+        self.image.setImage(rgb.astype(np.uint8), levels=(0, 255))
+        self.image.setRect(pg.QtCore.QRectF(x0, y0, x1 - x0, y1 - y0))
+
+    def _draw_runs(self) -> None:
+        s, runs, th = self.scene_.state, self.scene_.runs, self.theme
+        main = [(g, i) for g in runs.groups if g.role in ("main", "canonical") for i in range(g.size)]
+        while len(self.run_curves) < len(main):
+            curve = pg.PlotCurveItem(connect="finite")
+            curve.setZValue(10)
+            self.addItem(curve)
+            self.run_curves.append(curve)
+        self.legend.clear()
+        color_index = 0
+        for curve, (g, i) in zip(self.run_curves, main):
+            if g.role == "canonical":
+                color = th.canonical if g.size == 1 else th.run_color(i)
+                p = pen(color, th.pen, Qt.DashLine)
+                name = f"canonical GD on w" + (f" ({s.variant_labels[i - 1] if 0 < i <= len(s.variant_labels) else g.labels[i]})" if g.size > 1 and i else "")
+            else:
+                color = th.run_color(color_index)
+                color_index += 1
+                p = pen(color, th.pen)
+                name = f"{g.labels[i]} · {g.optimizer}" if len(runs.main) > 1 or g.size > 1 else f"parametric {g.optimizer} on (U, v)"
+            w = g.traj.w[:, i]
+            curve.setData(w[:, 0], w[:, 1], pen=p)
+            curve.setVisible(True)
+            if g.role == "main" or g.size == 1 or i == 0:
+                self.legend.addItem(curve, name)
+        for curve in self.run_curves[len(main):]:
+            curve.setVisible(False)
+        ens = [g for g in runs.groups if g.role == "ensemble"]
+        if ens:
+            w = np.concatenate([g.traj.w for g in ens], axis=1)
+            w = w[thin(len(w), ENSEMBLE_POINTS)]
+            x, y = nan_joined(w)
+            self.ensemble_curves.setData(x, y, pen=pen(th.ensemble, 1.0, alpha=60 if w.shape[1] > 50 else 120))
+        self.ensemble_curves.setVisible(bool(ens))
+        ghosts = [g.runs.primary.traj.w[:, 0] for g in self.scene_.ghosts]
+        if ghosts:
+            x, y = _joined_ragged(ghosts)
+            self.ghost_curves.setData(x, y, pen=pen(th.muted, th.pen, alpha=90))
+        self.ghost_curves.setVisible(bool(ghosts))
+
+    def _draw_playhead(self, *_):
+        s, runs, th = self.scene_.state, self.scene_.runs, self.theme
+        spots, color_index = [], 0
+        for g in runs.groups:
+            if g.role == "ensemble":
+                continue
+            r = g.record_index(self.scene_.playhead)
+            for i in range(g.size):
+                w = g.traj.w[r, i]
+                if g.role == "canonical":
+                    color = th.canonical if g.size == 1 else th.run_color(i)
+                    brush = pg.mkBrush(th.background)
+                else:
+                    color = th.run_color(color_index)
+                    color_index += 1
+                    brush = pg.mkBrush(color)
+                if np.all(np.isfinite(w)):
+                    spots.append({"pos": (w[0], w[1]), "brush": brush, "pen": pen(color, 2.5)})
+        self.current.setData(spots)
+        g = runs.primary
+        r = g.record_index(self.scene_.playhead)
+        w = g.traj.w[r, 0]
+        self.current.setToolTip(
+            f"w at step {int(g.traj.step[r])} = ({fmt(w[0])}, {fmt(w[1])})\n"
+            f"L(w) = {fmt(g.traj.loss[r, 0])}\n‖∇θL‖ = √(aᵀPa) = {fmt(g.traj.grad_norm[r, 0])}"
+        )
+        self._draw_overlays(g, r)
+
+    def _draw_overlays(self, g, r: int) -> None:
+        """−ηa, −ηPa, the ellipse of P and the unit contributions, at the primary run's current point."""
+        s, th = self.scene_.state, self.theme
+        show_arrows, show_ellipse = "arrows" in s.overlays, "ellipse" in s.overlays
+        show_contrib = "contributions" in s.overlays
+        ok = g.traj.U is not None and np.all(np.isfinite(g.traj.w[r, 0])) and s.model == "linear"
+        for item in (self.arrows, self.arrow_heads, self.arrow_label):
+            item.setVisible(ok and show_arrows)
+        self.ellipse.setVisible(ok and show_ellipse)
+        self.contributions.setVisible(ok and show_contrib)
+        self.contribution_heads.setVisible(ok and show_contrib)
+        if not ok:
+            return
+        U, v, w = g.traj.U[r, 0], g.traj.v[r, 0], g.traj.w[r, 0]
+        a = self.scene_.runs.problem.grad(w)
+        P = core.preconditioner(U, v)
+        step_c, step_p = -s.lr * a, -s.lr * (P @ a)
+        (x0, x1), _ = self.getViewBox().viewRange()
+        longest = max(np.linalg.norm(step_c), np.linalg.norm(step_p), 1e-300)
+        scale = ARROW_FRACTION * (x1 - x0) / longest
+        if show_arrows:
+            tips = [w + scale * step_c, w + scale * step_p]
+            xy = np.array([w, tips[0], w, tips[1]])
+            self.arrows.setData(xy[:, 0], xy[:, 1], pen=pen(th.foreground, th.pen))
+            angles = [np.degrees(np.arctan2(*(t - w)[::-1])) for t in tips]
+            self.arrow_heads.setData(
+                [{"pos": tuple(t), "symbol": _arrow_symbol(ang), "brush": pg.mkBrush(c), "pen": pen(c, 1)}
+                 for t, ang, c in zip(tips, angles, (th.canonical, th.run_color(0)))]
+            )
+            self.arrows.setToolTip(
+                f"−ηa = ({fmt(step_c[0])}, {fmt(step_c[1])}): canonical step\n"
+                f"−ηPa = ({fmt(step_p[0])}, {fmt(step_p[1])}): parametric step, P = UᵀU + ‖v‖²I"
+            )
+            self.arrow_label.setText(f"−ηa, −ηPa  (×{scale:.3g})", color=th.foreground)
+            self.arrow_label.setPos(*(w + scale * step_p))
+        if show_ellipse:
+            t = np.linspace(0, 2 * np.pi, 97)
+            circle = np.stack([np.cos(t), np.sin(t)], axis=1) * np.linalg.norm(step_c) * scale
+            ell = w + circle @ P.T
+            self.ellipse.setData(ell[:, 0], ell[:, 1], pen=pen(th.orbit, th.pen * 0.8, Qt.DotLine))
+            self.ellipse.setToolTip("{P z : ‖z‖ = η‖a‖}: how P stretches the canonical step; −ηPa lies on it")
+        if show_contrib:
+            parts = v[:, None] * U  # v_i u_i, tip to tail from the origin
+            tails = np.vstack([np.zeros(2), np.cumsum(parts, axis=0)[:-1]])
+            heads = np.cumsum(parts, axis=0)
+            xy = np.stack([tails, heads], axis=1).reshape(-1, 2)
+            self.contributions.setData(xy[:, 0], xy[:, 1], pen=pen(th.orbit, th.pen))
+            self.contribution_heads.setData(pos=heads, brush=pg.mkBrush(th.orbit), pen=pen(th.orbit, 1))
+            self.contributions.setToolTip("unit contributions v_i u_i, tip to tail: their sum is w = Σ v_i u_i")
+
+
+def _arrow_symbol(angle_deg: float):
+    """A triangle pointing along ``angle_deg`` (pyqtgraph y points up, symbols are in pixels)."""
+    tr = pg.QtGui.QTransform()
+    tr.rotate(-angle_deg)
+    path = pg.QtGui.QPainterPath()
+    path.moveTo(0.5, 0)
+    path.lineTo(-0.5, 0.35)
+    path.lineTo(-0.5, -0.35)
+    path.closeSubpath()
+    return tr.map(path)
+
+
+def _joined_ragged(paths: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    parts = []
+    for p in paths:
+        p = np.asarray(p)[thin(len(p), 400)]
+        parts += [p, np.full((1, 2), np.nan)]
+    xy = np.vstack(parts)
+    return xy[:, 0], xy[:, 1]

@@ -1,0 +1,1 @@
+"""Data shipped with the app: demos, themes and icons (read with importlib.resources)."""
