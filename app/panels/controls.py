@@ -70,6 +70,9 @@ class ControlsPanel(QWidget):
         self.pin = QPushButton("Pin as ghost")
         self.pin.setToolTip("keep the current run, faded, to compare with the next (G)")
         self.clear_ghosts = QPushButton("Clear ghosts")
+        for combo in (self.optimizer, self.problem, self.model, self.init):
+            combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(10)
         self.message = QLabel()
         self.message.setObjectName("fieldError")
         self.message.setWordWrap(True)

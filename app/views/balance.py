@@ -51,7 +51,7 @@ class BalancePlaneView(pg.PlotWidget):
             self.addItem(item)
         self.handles: list[Handle] = []
         self._drag_origin: tuple[float, float] | None = None
-        legend = self.getPlotItem().addLegend(offset=(-8, 8))
+        legend = self.getPlotItem().addLegend(offset=(-8, -8))
         legend.addItem(self.orbits, "rescaling orbits ‖u‖v = c")
         legend.addItem(self.conserved, "conserved under flow: ‖u‖² − v² = c")
         self.apply_theme(theme)

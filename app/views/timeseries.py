@@ -13,11 +13,11 @@ from ..theme import Theme
 from .common import apply_plot_theme, fmt, pen
 
 PLOTS = (
-    ("loss", "Loss L (log)", "step", "L"),
-    ("grad", "Gradient norms (log)", "step", "‖∇L‖"),
-    ("weights", "Weight norm ‖θ‖²", "step", "‖θ‖²"),
-    ("drift", "Drift of UUᵀ − vvᵀ", "step", "‖D(t) − D(0)‖"),
-    ("growth", "Amplification vs ‖θ‖²", "‖θ‖²", "√(âᵀPâ)"),
+    ("loss", "Loss", "step", "L"),
+    ("grad", "Gradient norms", "step", "‖∇L‖"),
+    ("weights", "‖θ‖²", "step", ""),
+    ("drift", "Drift of UUᵀ−vvᵀ", "step", ""),
+    ("growth", "Gain √(âᵀPâ)", "‖θ‖²", ""),
 )
 LOG_PLOTS = ("loss", "grad")
 

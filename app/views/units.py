@@ -156,8 +156,18 @@ class UnitsView(QWidget):
         self.v_stems.setData(stems[:, 0], stems[:, 1], pen=pen(color, th.pen * 1.5))
         vmax = max(2.5, float(np.max(np.abs(v0))) * 1.3)
         self.vbar.setRange(xRange=(-0.7, s.k - 0.3), yRange=(-vmax, vmax), padding=0)
+        self._frame(U0, s)
         self._draw_data(s, th)
         self._draw_relu(s, th, Ut, vt)
+
+    def _frame(self, U0: np.ndarray, s) -> None:
+        """Keep every unit and data point in view without chasing each drag pixel."""
+        pts = np.vstack([U0, np.array(s.points).reshape(-1, 2), np.array(s.single_x)[None]])
+        need = max(1.5, 1.3 * float(np.max(np.abs(pts))))
+        (x0, x1), (y0, y1) = self.plane.getViewBox().viewRange()
+        have = min(x1 - x0, y1 - y0) / 2
+        if need > have or need < 0.4 * have:
+            self.plane.setRange(xRange=(-need, need), yRange=(-need, need), padding=0)
 
     def _draw_data(self, s, th) -> None:
         data = s.problem in DATA_PROBLEMS

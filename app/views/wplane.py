@@ -14,7 +14,7 @@ from ..scene import Scene
 from ..theme import Theme
 from .common import Handle, apply_plot_theme, fmt, nan_joined, pen, thin
 
-GRID = 180  # loss image resolution (pixels per side)
+GRID = 360  # loss image resolution (pixels per side)
 BANDS = 14  # contour bands of log L
 ENSEMBLE_POINTS = 120  # records drawn per ensemble path
 ARROW_FRACTION = 0.22  # the longer step arrow spans this much of the view
