@@ -190,7 +190,7 @@ def _gd_regression_scheme(problem: Regression, lr: float, batch: tuple[int, ...]
     def repair(Z: np.ndarray) -> None:
         Z[..., k, :d] = 0.0
 
-    return Scheme(pack, step_gd_reg, unpack, repair)
+    return Scheme(pack, step_gd_reg, unpack, repair, batch=batch)
 
 
 # Below this many runs a batch is advanced with batched matrix products (few calls per
@@ -286,8 +286,10 @@ def make_scheme(
         def pack_w(U: np.ndarray, v: np.ndarray) -> np.ndarray:
             return np.ascontiguousarray(np.broadcast_to(_canonical(U, v), batch + (d,)))
 
-        return Scheme(pack_w, make_stepper(problem, optimizer, model, lr, batch + (d,)), lambda w: (w, None))
-    return Scheme(_pack, make_stepper(problem, optimizer, model, lr, batch + (k, d + 1)), _unpack)
+        return Scheme(
+            pack_w, make_stepper(problem, optimizer, model, lr, batch + (d,)), lambda w: (w, None), batch=batch
+        )
+    return Scheme(_pack, make_stepper(problem, optimizer, model, lr, batch + (k, d + 1)), _unpack, batch=batch)
 
 
 def make_stepper(problem: Problem, optimizer: str, model: str, lr: float, shape: tuple[int, ...]) -> Stepper:
