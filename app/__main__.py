@@ -53,6 +53,11 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as err:
         print(f"overparam-explorer: {err}", file=sys.stderr)
         return 2
+    except Exception as err:  # noqa: BLE001 - one line for the user, the traceback on request
+        if os.environ.get("OVERPARAM_DEBUG"):
+            raise
+        print(f"overparam-explorer: internal error: {type(err).__name__}: {err} (set OVERPARAM_DEBUG=1 for details)", file=sys.stderr)
+        return 2
 
 
 def run(args: argparse.Namespace) -> int:

@@ -9,13 +9,45 @@ to show. Adding a demo needs no code: drop a file in the folder.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from .state import PANELS, SceneState, StateError
+import numpy as np
+
+from .state import PANELS, SceneState, StateError, validated
 
 REQUIRED = ("id", "title", "order", "narration", "try", "scene")
+CONTROL_FIELDS = {"toggle": ("optimizer", "model"), "slider": ("lr", "lam", "alpha")}
+
+
+@dataclass(frozen=True)
+class DemoControl:
+    """A control the tour panel shows for one demo: a toggle between values, or a slider."""
+
+    kind: str
+    field: str
+    label: str
+    values: tuple = ()
+    lo: float = 0.0
+    hi: float = 1.0
+    log: bool = False
+
+
+def parse_control(data: dict, source: str) -> DemoControl:
+    kind, field_ = data.get("kind"), data.get("field")
+    if kind not in CONTROL_FIELDS or field_ not in CONTROL_FIELDS[kind]:
+        raise StateError(f"{source}: a control must be a toggle of {CONTROL_FIELDS['toggle']} "
+                         f"or a slider of {CONTROL_FIELDS['slider']}, not {kind!r} of {field_!r}")
+    if kind == "toggle":
+        values = tuple(data.get("values", ()))
+        if len(values) < 2:
+            raise StateError(f"{source}: a toggle needs at least two values")
+        return DemoControl(kind, field_, str(data.get("label", field_)), values=values)
+    lo, hi = float(data.get("min", 0)), float(data.get("max", 1))
+    if not lo < hi or (data.get("log") and lo <= 0):
+        raise StateError(f"{source}: a slider needs 0 < min < max (log) or min < max")
+    return DemoControl(kind, field_, str(data.get("label", field_)), lo=lo, hi=hi, log=bool(data.get("log")))
 
 
 @dataclass(frozen=True)
@@ -28,11 +60,25 @@ class Demo:
     scene: dict
     emphasise: tuple[str, ...] = ()
     readouts: tuple[str, ...] = ()
+    controls: tuple[DemoControl, ...] = ()
 
     @property
     def state(self) -> SceneState:
-        """The demo's scene as a validated state (a fresh copy every time)."""
-        return SceneState.from_dict({**json.loads(json.dumps(self.scene)), "demo": self.id})
+        """The demo's scene as a validated state.
+
+        Besides SceneState's own fields a demo may give ``"w0"`` (and ``"k"``)
+        instead of ``U0``/``v0``: the init is then made on the fiber of w0 by
+        the demo's init rule (λ-balanced by default).
+        """
+        data = {**json.loads(json.dumps(self.scene)), "demo": self.id}
+        w0, k = data.pop("w0", None), data.pop("k", None)
+        state = SceneState.from_dict(data)
+        if w0 is not None or k is not None:
+            from . import edits
+
+            w = np.array(state.w0 if w0 is None else w0, dtype=float)
+            state = validated(edits.factorize(state, w, k=int(k) if k is not None else state.k))
+        return state
 
 
 def parse_demo(data: dict, source: str = "demo") -> Demo:
@@ -54,6 +100,7 @@ def parse_demo(data: dict, source: str = "demo") -> Demo:
         id=str(data["id"]), title=str(data["title"]), order=int(data["order"]),
         narration=str(data["narration"]), try_this=str(data["try"]), scene=dict(data["scene"]),
         emphasise=tuple(data.get("emphasise", ())), readouts=tuple(data.get("readouts", ())),
+        controls=tuple(parse_control(c, source) for c in data.get("controls", ())),
     )
     try:
         demo.state

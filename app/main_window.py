@@ -13,6 +13,7 @@ from .scene import Scene
 from .state import SceneState
 from .theme import Theme, load_theme
 from .panels.controls import ControlsPanel
+from .panels.tour import TourPanel
 from .panels.transport import TransportBar
 from .views.balance import BalancePlaneView
 from .views.timeseries import TimeSeriesView
@@ -38,6 +39,8 @@ class MainWindow(QMainWindow):
         self.timeseries = TimeSeriesView(self.scene_, self.theme)
         self.transport = TransportBar(self.scene_, self.player)
         self.controls = ControlsPanel(self.scene_)
+        self.tour = TourPanel(self.scene_)
+        self.tour.demoRequested.connect(self.open_demo)
 
         params = QSplitter(Qt.Vertical)
         params.addWidget(self.units)
@@ -59,6 +62,7 @@ class MainWindow(QMainWindow):
         scroll.setMinimumWidth(300)
         self.side = QTabWidget()
         self.side.setObjectName("side")
+        self.side.addTab(self.tour, "Tour")
         self.side.addTab(scroll, "Controls")
         main = QSplitter(Qt.Horizontal)
         main.addWidget(left)
@@ -126,6 +130,11 @@ class MainWindow(QMainWindow):
         self._action("faster", "Faster", "]", lambda: self._change_speed(+1), play)
         self._action("slower", "Slower", "[", lambda: self._change_speed(-1), play)
         self._action("fit", "Fit w-plane to the runs", "F", self.wplane.fit, view)
+        tour = bar.addMenu("&Tour")
+        self.menus["tour"] = tour
+        self._action("next_demo", "Next demo", ["PgDown", "N"], lambda: self.tour.go(+1), tour)
+        self._action("prev_demo", "Previous demo", ["PgUp", "P"], lambda: self.tour.go(-1), tour)
+        self._action("reset_demo", "Reset this demo", "Ctrl+R", self._reset_demo, tour)
         self._action("fullscreen", "Full screen", "F11", self._toggle_fullscreen, view, checkable=True)
 
     def _change_speed(self, direction: int) -> None:
@@ -149,6 +158,15 @@ class MainWindow(QMainWindow):
         self.scene_.replace_state(demo.state)
         self.player.stop_at = demo.state.steps
         self.wplane.fit()
+        self.tour.show_demo(demo)
+        self.side.setCurrentWidget(self.tour)
+        for name, view in (("wplane", self.wplane), ("units", self.units), ("balance", self.balance), ("timeseries", self.timeseries)):
+            view.setProperty("emphasised", name in demo.emphasise)
+            view.setStyleSheet(f"#{view.objectName()} {{ border: 3px solid {self.theme.accent}; }}" if name in demo.emphasise else "")
+
+    def _reset_demo(self) -> None:
+        if self.tour.current is not None:
+            self.open_demo(self.tour.current.id)
 
     # -- reactions ---------------------------------------------------------------
     def show_message(self, text: str, level: str = "info") -> None:

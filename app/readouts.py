@@ -55,14 +55,91 @@ def _spread(scene):
     return " · ".join(parts)
 
 
+def _w(scene):
+    g, r = _primary(scene)
+    w = g.traj.w[r, 0]
+    return f"w = Uᵀv = ({fmt(w[0])}, {fmt(w[1])})"
+
+
+def _fiber(scene):
+    """All main inits share w0: the largest difference, and the parameter count."""
+    import overparam_core as core
+    from .runs import build_inits
+
+    U, v, _ = build_inits(scene.state)
+    w0 = core.canonical(U, v)
+    gap = float(np.max(np.abs(w0 - w0[:1])))
+    k, d = scene.state.k, scene.state.d
+    return f"{len(w0)} factorizations, max |w₀ − w₀⁽¹⁾| = {fmt(gap, 2)} · {k * d + k} parameters → {d} numbers"
+
+
+def _start_grad_norms(scene):
+    g = scene.runs.primary
+    return " · ".join(f"{g.labels[i]}: ‖∇θL‖₀ = {fmt(g.traj.grad_norm[0, i])}" for i in range(g.size))
+
+
+def _derivatives(scene):
+    s = scene.state
+    x = np.array(s.single_x)
+    g, r = _primary(scene)
+    if g.traj.U is None:
+        return f"∂f/∂w = x = ({fmt(x[0])}, {fmt(x[1])})"
+    U, v = g.traj.U[r, 0], g.traj.v[r, 0]
+    ux = U @ x
+    vx = np.outer(v, x)
+    return (f"∂f/∂w = x = ({fmt(x[0])}, {fmt(x[1])}) · ∂f/∂v = Ux = ({', '.join(fmt(z) for z in ux)}) · "
+            f"‖∂f/∂U‖ = ‖v xᵀ‖ = {fmt(np.linalg.norm(vx))} · ‖∂f/∂θ‖² = xᵀPx = {fmt(ux @ ux + (v @ v) * (x @ x))}")
+
+
+def _one_step(scene):
+    from .theory_overlay import one_step_points
+
+    g, r = _primary(scene)
+    if g.traj.U is None:
+        return "one step: —"
+    p = one_step_points(scene.state, g.traj.U[r, 0], g.traj.v[r, 0], scene.runs.problem)
+    gap = np.linalg.norm(p["exact"] - p["first_order"])
+    return f"‖exact − first order‖ = η²|wᵀa|‖a‖ = {fmt(gap)} · ‖exact − canonical‖ = {fmt(np.linalg.norm(p['exact'] - p['canonical']))}"
+
+
+def _kernel_change(scene):
+    import overparam_core as core
+
+    g, r = _primary(scene)
+    if g.traj.U is None:
+        return "P: —"
+    P0 = core.preconditioner(g.traj.U[0, 0], g.traj.v[0, 0])
+    P = core.preconditioner(g.traj.U[r, 0], g.traj.v[r, 0])
+    return f"kernel change ‖P(t) − P(0)‖ / ‖P(0)‖ = {fmt(np.linalg.norm(P - P0) / np.linalg.norm(P0))}"
+
+
+def _theory_gap(scene):
+    from .theory_overlay import end_to_end_path
+
+    path = end_to_end_path(scene.state, scene.runs)
+    if path is None:
+        return "closed form: needs a λ-balanced linear init"
+    g, r = _primary(scene)
+    gaps = [f"{g.labels[i]}: {fmt(float(np.nanmax(np.linalg.norm(g.traj.w[: r + 1, i] - path[: r + 1], axis=-1))), 2)}"
+            for i in range(g.size)]
+    return "max ‖w(t) − w_theory(t)‖ so far: " + " · ".join(gaps)
+
+
 READOUTS = {
+    "loss": _loss,
+    "w": _w,
     "grad_norm": _grad_norm,
     "canonical_grad_norm": _canonical_grad,
     "amplification": _amplification,
-    "loss": _loss,
     "weights": _weights,
     "drift": _drift,
     "spread": _spread,
+    "fiber": _fiber,
+    "start_grad_norms": _start_grad_norms,
+    "derivatives": _derivatives,
+    "one_step": _one_step,
+    "kernel_change": _kernel_change,
+    "theory_gap": _theory_gap,
 }
 
 

@@ -26,7 +26,7 @@ PROBLEM_TITLES = {
 }
 INITS = ("balanced", "random", "hand")
 MODELS = ("linear", "relu")
-OVERLAYS = ("arrows", "ellipse", "contributions", "ensemble_paths")
+OVERLAYS = ("arrows", "ellipse", "contributions", "theory", "one_step")
 PANELS = ("units", "balance", "timeseries", "controls", "tour")
 
 MAX_WIDTH = 8

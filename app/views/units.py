@@ -187,7 +187,7 @@ class UnitsView(QWidget):
             self.x_handle.setToolTip(f"x = ({fmt(s.single_x[0])}, {fmt(s.single_x[1])}), y = {fmt(s.single_y)}\n∂f/∂w = x,  ∂f/∂v = Ux,  ∂f/∂U = v xᵀ")
 
     def _draw_relu(self, s, th, U, v) -> None:
-        relu = s.model == "relu" and np.all(np.isfinite(U))
+        relu = s.model == "relu" and bool(np.all(np.isfinite(U)))
         self.relu_image.setVisible(relu)
         self.relu_lines.setVisible(relu)
         if not relu:

@@ -10,6 +10,7 @@ import overparam_core as core
 
 from .. import edits
 from ..runs import minimiser
+from ..theory_overlay import end_to_end_path, one_step_points
 from ..scene import Scene
 from ..theme import Theme
 from .common import Handle, apply_plot_theme, fmt, nan_joined, pen, thin
@@ -55,6 +56,16 @@ class WPlaneView(pg.PlotWidget):
             self.addItem(item)
         self.arrow_label = pg.TextItem(anchor=(0, 1))
         self.addItem(self.arrow_label)
+        self.theory_curve = pg.PlotCurveItem()
+        self.theory_curve.setZValue(12)
+        self.addItem(self.theory_curve)
+        self.one_step = pg.ScatterPlotItem(pxMode=True, size=15)
+        self.one_step.setZValue(45)
+        self.addItem(self.one_step)
+        self.one_step_labels = [pg.TextItem(anchor=(-0.15, 0.5)) for _ in range(3)]
+        for label in self.one_step_labels:
+            label.setZValue(46)
+            self.addItem(label)
         self.legend = self.getPlotItem().addLegend(offset=(8, 8))
 
         self.target = Handle(theme.target, "Target w* (drag it): the minimiser of L")
@@ -181,6 +192,11 @@ class WPlaneView(pg.PlotWidget):
                 self.legend.addItem(curve, name)
         for curve in self.run_curves[len(main):]:
             curve.setVisible(False)
+        path = end_to_end_path(s, runs) if "theory" in s.overlays else None
+        self.theory_curve.setVisible(path is not None)
+        if path is not None:
+            self.theory_curve.setData(path[:, 0], path[:, 1], pen=pen(th.foreground, th.pen * 1.6, Qt.DotLine))
+            self.legend.addItem(self.theory_curve, "closed form: dw/dt = −(sI + wwᵀ/s)a")
         ens = [g for g in runs.groups if g.role == "ensemble"]
         if ens:
             w = np.concatenate([g.traj.w for g in ens], axis=1)
@@ -221,13 +237,38 @@ class WPlaneView(pg.PlotWidget):
             f"L(w) = {fmt(g.traj.loss[r, 0])}\n‖∇θL‖ = √(aᵀPa) = {fmt(g.traj.grad_norm[r, 0])}"
         )
         self._draw_overlays(g, r)
+        self._draw_one_step(g, r)
+
+    def _draw_one_step(self, g, r: int) -> None:
+        """The seed's formula at the current point: w − ηa, w − ηPa and the exact gd step."""
+        s, th = self.scene_.state, self.theme
+        show = "one_step" in s.overlays and g.traj.U is not None and bool(np.all(np.isfinite(g.traj.w[r, 0])))
+        self.one_step.setVisible(show)
+        for label in self.one_step_labels:
+            label.setVisible(show)
+        if not show:
+            return
+        p = one_step_points(s, g.traj.U[r, 0], g.traj.v[r, 0], self.scene_.runs.problem)
+        marks = (("canonical", "w − ηa", "s", th.canonical), ("first_order", "w − ηPa", "t", th.run_color(1)),
+                 ("exact", "w − ηPa + η²(wᵀa)a", "o", th.run_color(0)))
+        self.one_step.setData([{"pos": tuple(p[key]), "symbol": sym, "brush": pg.mkBrush(c), "pen": pen(th.background, 1.5)}
+                               for key, _, sym, c in marks])
+        for label, (key, text, _, c) in zip(self.one_step_labels, marks):
+            label.setText(text, color=c)
+            label.setPos(*p[key])
+        self.one_step.setToolTip(
+            f"one gd step from w = ({fmt(p['w'][0])}, {fmt(p['w'][1])}):\n"
+            f"canonical w − ηa = ({fmt(p['canonical'][0])}, {fmt(p['canonical'][1])})\n"
+            f"first order w − ηPa = ({fmt(p['first_order'][0])}, {fmt(p['first_order'][1])})\n"
+            f"exact w − ηPa + η²(wᵀa)a = ({fmt(p['exact'][0])}, {fmt(p['exact'][1])})"
+        )
 
     def _draw_overlays(self, g, r: int) -> None:
         """−ηa, −ηPa, the ellipse of P and the unit contributions, at the primary run's current point."""
         s, th = self.scene_.state, self.theme
         show_arrows, show_ellipse = "arrows" in s.overlays, "ellipse" in s.overlays
         show_contrib = "contributions" in s.overlays
-        ok = g.traj.U is not None and np.all(np.isfinite(g.traj.w[r, 0])) and s.model == "linear"
+        ok = g.traj.U is not None and bool(np.all(np.isfinite(g.traj.w[r, 0]))) and s.model == "linear"
         for item in (self.arrows, self.arrow_heads, self.arrow_label):
             item.setVisible(ok and show_arrows)
         self.ellipse.setVisible(ok and show_ellipse)
