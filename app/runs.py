@@ -26,8 +26,10 @@ DEFAULT_POINTS = {
 DEFAULT_LABELS = {"logistic": (1.0, 1.0, 1.0, -1.0, -1.0, -1.0)}
 
 # Records kept per group are capped so that memory stays bounded however long
-# the player runs: past the cap every other record is dropped (see extend).
-MAX_RECORD_VALUES = 1_000_000
+# the player runs: past a cap every other record is dropped (see extend). The
+# record cap also bounds what a view draws per path.
+MAX_RECORDS = 20_000
+MAX_GROUP_BYTES = 160 * 2**20
 
 
 def build_problem(s: SceneState):
@@ -138,7 +140,6 @@ class RunSet:
 
     groups: list[RunGroup]
     problem: object
-    horizon: int
 
     @property
     def main(self) -> list[RunGroup]:
@@ -158,13 +159,18 @@ class RunSet:
     def steps(self) -> np.ndarray:
         return self.primary.traj.step
 
+    @property
+    def horizon(self) -> int:
+        """The last step computed."""
+        return int(self.primary.traj.step[-1])
+
 
 def compute(s: SceneState, steps: int | None = None, with_ensemble: bool = True) -> RunSet:
     """Run every optimizer of ``s`` on every init, to ``steps`` (default ``s.steps``)."""
     steps = s.steps if steps is None else steps
     problem = build_problem(s)
     U, v, labels = build_inits(s)
-    every = _stride(steps, len(labels) * (1 + s.ensemble))
+    every = _stride(steps, max(len(labels), s.ensemble), s.k)
     groups = []
     for opt in s.optimizers:
         traj = core.simulate(problem, U, v, optimizer=opt, lr=s.lr, steps=steps, every=every, model=s.model)
@@ -174,7 +180,7 @@ def compute(s: SceneState, steps: int | None = None, with_ensemble: bool = True)
         groups.append(RunGroup("canonical", "canonical", [f"{l} · canonical GD" for l in labels], traj, list(range(len(labels)))))
     if with_ensemble and s.ensemble > 0:
         groups.extend(compute_ensemble(s, problem, steps, every))
-    return RunSet(groups, problem, steps)
+    return RunSet(groups, problem)
 
 
 def compute_ensemble(s: SceneState, problem, steps: int, every: int) -> list[RunGroup]:
@@ -186,61 +192,79 @@ def compute_ensemble(s: SceneState, problem, steps: int, every: int) -> list[Run
     ]
 
 
-def _stride(steps: int, runs: int) -> int:
-    """Smallest power-of-two record stride that keeps the records within the cap."""
+def _record_bytes(batch: int, k: int, d: int = 2) -> int:
+    """Bytes one record of a group of ``batch`` runs holds: w, U, v and three scalars."""
+    return batch * (d + k * d + k + 3) * 8
+
+
+def _stride(steps: int, batch: int, k: int) -> int:
+    """Smallest power-of-two record stride that keeps a group of ``batch`` runs within the caps."""
     every = 1
-    while (steps // every + 1) * runs * 8 > MAX_RECORD_VALUES:
+    while (steps // every + 1) > MAX_RECORDS or (steps // every + 1) * _record_bytes(batch, k) > MAX_GROUP_BYTES:
         every *= 2
     return every
 
 
-def extend(runs: RunSet, s: SceneState, more: int) -> RunSet:
-    """Continue every run ``more`` steps from its last record, keeping memory bounded.
+def extend(runs: RunSet, more: int) -> RunSet:
+    """Continue every run at least ``more`` steps from its last record, keeping memory bounded.
 
-    Runs continue exactly (the engine is restarted from the stored state), so
-    playing past the horizon is the same as having computed further at once.
-    When the records would pass the cap, every other one is dropped.
+    Runs continue exactly (the engine restarts from the stored state), so playing
+    past the horizon gives the same records as computing further at once. When a
+    group would pass the caps, every group drops every other record, so all
+    groups keep one stride and memory stays bounded however long the play.
     """
+    every = runs.primary.traj.every
+    n_new = max(-(-more // every), 1) * every
     groups = []
     for g in runs.groups:
         t = g.traj
-        every = t.every
-        n_new = max(more // every, 1)
-        last = -1
         if t.U is not None:
-            U0, v0 = t.U[last], t.v[last]
+            U0, v0 = t.U[-1], t.v[-1]
         else:  # canonical: any factorization of w continues GD on w exactly
-            U0, v0 = t.w[last][..., None, :], np.ones(t.w[last].shape[:-1] + (1,))
+            U0, v0 = t.w[-1][..., None, :], np.ones(t.w[-1].shape[:-1] + (1,))
         alive = ~t.diverged
-        U0 = np.where(alive[..., None, None], U0, 0.0)
+        U0 = np.where(alive[..., None, None], U0, 0.0)  # dead runs restart from a harmless point...
         v0 = np.where(alive[..., None], v0, 0.0)
-        nxt = core.simulate(runs.problem, U0, v0, optimizer=g.optimizer, lr=t.lr, steps=n_new * every, every=every, model=t.model)
+        nxt = core.simulate(runs.problem, U0, v0, optimizer=g.optimizer, lr=t.lr, steps=n_new, every=every, model=t.model)
         nxt.diverged_at = np.where(nxt.diverged, nxt.diverged_at + int(t.step[-1]), -1)
         groups.append(RunGroup(g.role, g.optimizer, g.labels, _concat(t, nxt, alive), g.init_index))
-    return RunSet(groups, runs.problem, runs.horizon + (max(more // groups[0].traj.every, 1) * groups[0].traj.every if groups else more))
+    while _too_big(groups):
+        groups = [dataclasses.replace(g, traj=_decimate(g.traj)) for g in groups]
+    return RunSet(groups, runs.problem)
 
 
 RECORD_FIELDS = ("w", "U", "v", "loss", "grad_norm", "canonical_grad_norm")
 
 
+def _too_big(groups: list[RunGroup]) -> bool:
+    return any(
+        len(g.traj.step) > 3 and (
+            len(g.traj.step) > MAX_RECORDS
+            or len(g.traj.step) * _record_bytes(g.size, g.traj.U.shape[-2] if g.traj.U is not None else 1) > MAX_GROUP_BYTES)
+        for g in groups
+    )
+
+
+def _decimate(t: core.Trajectory) -> core.Trajectory:
+    """Keep record 0 and every other one after it: the stride doubles and stays uniform."""
+    fields = {name: getattr(t, name)[::2] for name in RECORD_FIELDS if getattr(t, name) is not None}
+    step = t.step[::2]
+    return dataclasses.replace(t, **fields, step=step, time=step * t.lr, every=t.every * 2)
+
+
 def _concat(a: core.Trajectory, b: core.Trajectory, alive: np.ndarray) -> core.Trajectory:
-    """``a`` followed by ``b`` (whose first record repeats a's last), decimated to the cap."""
+    """``a`` followed by ``b``, whose first record repeats a's last."""
     fields = {}
     for name in RECORD_FIELDS:
         x, y = getattr(a, name), getattr(b, name)
         if x is None:
             continue
         y = y[1:].copy()
-        y[:, ~alive] = np.nan  # a run that diverged stays NaN
+        y[:, ~alive] = np.nan  # ...and stay NaN: a diverged run never comes back
         fields[name] = np.concatenate([x, y])
     step = np.concatenate([a.step, b.step[1:] + a.step[-1]])
-    every = a.every
-    while len(step) * a.w[0].size * 8 > MAX_RECORD_VALUES and len(step) > 3:
-        # keep record 0 and every other one after it, so the stride stays uniform
-        fields = {name: x[::2] for name, x in fields.items()}
-        step, every = step[::2], every * 2
     return dataclasses.replace(
-        a, **fields, step=step, time=step * a.lr, every=every,
+        a, **fields, step=step, time=step * a.lr,
         diverged=a.diverged | b.diverged, diverged_at=np.where(a.diverged, a.diverged_at, b.diverged_at),
     )
 

@@ -177,14 +177,16 @@ class Scene(QObject):
     # -- playhead --------------------------------------------------------------
     @property
     def horizon(self) -> int:
-        return int(self.runs.steps[-1])
+        return self.runs.horizon
 
     def set_playhead(self, step: int) -> None:
         """Show ``step``; past the horizon, the runs are extended first."""
         step = max(0, int(step))
         if step > self.horizon:
             self.wait_for_ensemble()
-            self.runs = runs_mod.extend(self.runs, self.state, step - self.horizon)
+            while step > self.horizon:
+                # extend by at least half the horizon, so a long play copies the records O(log n) times
+                self.runs = runs_mod.extend(self.runs, max(step - self.horizon, self.horizon // 2, 256))
             self.changed.emit()
         if step != self.playhead:
             self.playhead = step

@@ -9,17 +9,19 @@ import overparam_core as core
 
 def weight_norm_sq(traj: core.Trajectory) -> np.ndarray:
     """‖θ‖² = ‖U‖_F² + ‖v‖² per record, ``(T, n)``; for canonical GD, ‖w‖²."""
-    if traj.U is None:
-        return np.sum(traj.w**2, axis=-1)
-    return np.sum(traj.U**2, axis=(-2, -1)) + np.sum(traj.v**2, axis=-1)
+    with np.errstate(all="ignore"):
+        if traj.U is None:
+            return np.sum(traj.w**2, axis=-1)
+        return np.sum(traj.U**2, axis=(-2, -1)) + np.sum(traj.v**2, axis=-1)
 
 
 def conserved_drift(traj: core.Trajectory) -> np.ndarray | None:
     """‖D(t) − D(0)‖_F with D = UUᵀ − vvᵀ, ``(T, n)``; None for canonical GD."""
     if traj.U is None:
         return None
-    D = core.conserved(traj.U, traj.v)
-    return np.sqrt(np.sum((D - D[:1]) ** 2, axis=(-2, -1)))
+    with np.errstate(all="ignore"):  # diverged runs hold NaN; core.conserved would refuse them
+        D = traj.U @ np.swapaxes(traj.U, -1, -2) - traj.v[..., :, None] * traj.v[..., None, :]
+        return np.sqrt(np.sum((D - D[:1]) ** 2, axis=(-2, -1)))
 
 
 def amplification(traj: core.Trajectory) -> np.ndarray:
