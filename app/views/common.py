@@ -49,6 +49,34 @@ class Handle(pg.TargetItem):
         self.sigPositionChanged.connect(self._moved)
         self.sigPositionChangeFinished.connect(lambda *_: self.released.emit())
 
+    def mouseDragEvent(self, ev):  # noqa: N802 - Qt's name
+        """Drag in view coordinates; overlapping handles: the nearest centre to the press wins."""
+        if not self.movable or ev.button() != Qt.LeftButton:
+            return
+        ev.accept()
+        vb = self.getViewBox()
+        if ev.isStart():
+            self._target = self._nearest_handle(ev.buttonDownScenePos())
+            self._target._grab = self._target.pos() - vb.mapSceneToView(ev.buttonDownScenePos())
+            self._target.moving = True
+        target = getattr(self, "_target", None)
+        if target is None or not target.moving:
+            return
+        target.setPos(target._grab + vb.mapSceneToView(ev.scenePos()))
+        if ev.isFinish():
+            target.moving = False
+            target.sigPositionChangeFinished.emit(target)
+
+    def _nearest_handle(self, scene_pos) -> "Handle":
+        vb = self.getViewBox()
+        handles = [h for h in (vb.addedItems if vb is not None else []) if isinstance(h, Handle) and h.isVisible()]
+
+        def dist(h):
+            c = h.mapToScene(QPointF(0, 0))
+            return (c.x() - scene_pos.x()) ** 2 + (c.y() - scene_pos.y()) ** 2
+
+        return min(handles, key=dist, default=self)
+
     def place(self, xy) -> None:
         """Move without reporting it (model → view)."""
         self._quiet = True

@@ -106,7 +106,7 @@ class UnitsView(QWidget):
 
     def _point_at(self, scene_pos) -> int | None:
         for j, h in enumerate(self.point_handles[: len(self.scene_.state.points)]):
-            if h.isVisible() and h.mapToScene(h.shape()).containsPoint(scene_pos, Qt.OddEvenFill):
+            if h.isVisible() and h.mapToScene(h.shape()).contains(scene_pos):
                 return j
         return None
 
@@ -161,7 +161,9 @@ class UnitsView(QWidget):
         self._draw_relu(s, th, Ut, vt)
 
     def _frame(self, U0: np.ndarray, s) -> None:
-        """Keep every unit and data point in view without chasing each drag pixel."""
+        """Keep every unit and data point in view; never rescale under a dragging hand."""
+        if any(getattr(h, "moving", False) for h in self.unit_handles + self.point_handles + [self.x_handle]):
+            return
         pts = np.vstack([U0, np.array(s.points).reshape(-1, 2), np.array(s.single_x)[None]])
         need = max(1.5, 1.3 * float(np.max(np.abs(pts))))
         (x0, x1), (y0, y1) = self.plane.getViewBox().viewRange()

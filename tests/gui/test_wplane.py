@@ -2,20 +2,11 @@ import numpy as np
 import pytest
 
 import overparam_core as core
-from app.main_window import MainWindow
-from app.scene import Scene
-from app.state import SceneState
+from dataclasses import replace
+
+from app import edits
 
 from .helpers import drag
-
-
-@pytest.fixture
-def window(qtbot):
-    w = MainWindow(Scene(SceneState()))
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
-    return w
 
 
 def test_dragging_w0_moves_the_start_and_redraws_both_paths(window, qtbot):
@@ -39,3 +30,32 @@ def test_dragging_w0_moves_the_start_and_redraws_both_paths(window, qtbot):
     # one drag is one undo step
     scene.undo_stack.undo()
     assert np.allclose(scene.state.w0, old_w0)
+
+
+def test_dragging_the_target_moves_the_minimiser_and_the_paths(window):
+    scene = window.scene_
+    drag(window.wplane, scene.state.target, (1.0, -1.0))
+    assert np.allclose(scene.state.target, (1.0, -1.0), atol=0.05)
+    w_end = scene.runs.primary.traj.w[-1, 0]
+    assert np.allclose(w_end, scene.state.target, atol=1e-3)  # the run now converges to the new target
+
+
+def test_state_change_redraws_handle_and_paths(window):
+    scene = window.scene_
+    scene.apply(edits.move_w0(scene.state, (1.5, -0.5)))
+    pos = window.wplane.w0.pos()
+    assert (pos.x(), pos.y()) == pytest.approx((1.5, -0.5))
+    x, y = window.wplane.run_curves[0].getData()
+    np.testing.assert_allclose(np.column_stack([x, y]), scene.runs.primary.traj.w[:, 0])
+
+
+def test_overlays_follow_the_state(window):
+    scene = window.scene_
+    scene.apply(replace(scene.state, overlays=frozenset({"contributions", "ellipse"})))
+    assert not window.wplane.arrows.isVisible()
+    assert window.wplane.contributions.isVisible() and window.wplane.ellipse.isVisible()
+    # the contributions v_i u_i, tip to tail, end at w
+    x, y = window.wplane.contributions.getData()
+    assert (x[-1], y[-1]) == pytest.approx(tuple(scene.runs.primary.traj.w[0, 0]))
+    scene.apply(replace(scene.state, overlays=frozenset({"arrows"})))
+    assert window.wplane.arrows.isVisible() and not window.wplane.ellipse.isVisible()

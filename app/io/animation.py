@@ -1,0 +1,228 @@
+"""Animations: a GIF or MP4 of the runs playing, one screenshot per frame.
+
+The recorder moves the scene's playhead itself (the player is paused), so a
+recording does not depend on timers or on how fast the machine is: frame ``i``
+always shows step ``round(i * steps / (frames - 1))``. Frames are written to a
+temporary file beside the target that replaces it only when the recording is
+complete, so a cancelled or failed recording never leaves a partial file (nor
+touches an existing one).
+
+GIF needs ``imageio`` (with Pillow); MP4 needs ``imageio`` and ``imageio-ffmpeg``
+(the ``export`` extra: ``pip install 'overparam-explorer[export]'``).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QApplication, QProgressDialog, QWidget
+
+FORMATS = (".gif", ".mp4")
+FILE_FILTER = "GIF animation (*.gif);;MP4 video (*.mp4)"
+MAX_FRAMES = 2000
+DEFAULT_MAX_FRAMES = 120
+MAX_STEPS = 1_000_000
+FPS_RANGE = (1, 60)
+
+Progress = Callable[[int, int], "bool | None"]
+
+
+class RecordingCancelled(Exception):
+    """The progress callback asked to stop; no file was written."""
+
+
+def frame_steps(steps: int, frames: int | None = None) -> np.ndarray:
+    """The steps shown by each frame: ``frames`` evenly spaced from 0 to ``steps``.
+
+    Parameters
+    ----------
+    steps : int
+        The last step shown (0 to 1,000,000).
+    frames : int, optional
+        Default ``min(steps + 1, 120)``; at most ``steps + 1`` (one frame per step)
+        and at most 2000.
+
+    Raises
+    ------
+    ValueError
+        For out-of-range values.
+    """
+    if isinstance(steps, bool) or not isinstance(steps, int | np.integer) or not 0 <= steps <= MAX_STEPS:
+        raise ValueError(f"the number of steps must be a whole number from 0 to {MAX_STEPS}, not {steps!r}")
+    if frames is None:
+        frames = min(int(steps) + 1, DEFAULT_MAX_FRAMES)
+    if isinstance(frames, bool) or not isinstance(frames, int | np.integer) or not 1 <= frames <= min(steps + 1, MAX_FRAMES):
+        raise ValueError(f"the number of frames must be a whole number from 1 to {min(steps + 1, MAX_FRAMES)}, not {frames!r}")
+    if frames == 1:
+        return np.array([int(steps)])
+    return np.rint(np.linspace(0, steps, int(frames))).astype(int)
+
+
+def qimage_to_rgb(image: QImage) -> np.ndarray:
+    """A copy of ``image`` as an ``(height, width, 3)`` uint8 RGB array."""
+    img = image.convertToFormat(QImage.Format.Format_RGB888)
+    h, w, bpl = img.height(), img.width(), img.bytesPerLine()
+    buf = np.frombuffer(img.constBits(), dtype=np.uint8, count=img.sizeInBytes())
+    return buf.reshape(h, bpl)[:, : w * 3].reshape(h, w, 3).copy()
+
+
+def _writer(path: Path, suffix: str, fps: int):
+    try:
+        import imageio.v2 as iio
+    except ImportError:
+        raise RuntimeError("GIF and MP4 export need imageio: pip install 'overparam-explorer[export]'") from None
+    if suffix == ".gif":
+        return iio.get_writer(path, format="GIF", mode="I", duration=1 / fps, loop=0)
+    try:
+        import imageio_ffmpeg  # noqa: F401
+    except ImportError:
+        raise RuntimeError("MP4 export needs imageio-ffmpeg: pip install 'overparam-explorer[export]'") from None
+    return iio.get_writer(path, format="FFMPEG", mode="I", fps=fps, codec="libx264", macro_block_size=1,
+                          quality=7, pixelformat="yuv420p", ffmpeg_log_level="error")
+
+
+def record_animation(window, path: str | os.PathLike, steps: int, frames: int | None = None, fps: int = 20,
+                     progress: Progress | None = None, widget: QWidget | None = None) -> int:
+    """Record the runs playing from step 0 to ``steps`` as a GIF or MP4.
+
+    Pauses the player, waits for the ensemble, then for each frame sets the
+    playhead (extending the runs past the horizon if needed), lets the views
+    redraw, and grabs ``widget`` (default the window). The playhead is put
+    back where it was afterwards, whatever happens.
+
+    Parameters
+    ----------
+    window
+        The main window: anything with ``scene_`` (a Scene) and optionally
+        ``player`` (a Player), and ``grab()`` unless ``widget`` is given.
+    path : str or Path
+        Ends in ``.gif`` or ``.mp4``.
+    steps : int
+        The last step shown.
+    frames : int, optional
+        Number of frames, evenly spaced over the steps (default ``min(steps + 1, 120)``).
+    fps : int
+        Frames per second, 1 to 60.
+    progress : callable(i, n) -> bool, optional
+        Called after frame ``i`` (1-based) of ``n`` is written; returning
+        ``False`` (not merely a falsy value) cancels.
+    widget : QWidget, optional
+        What to film instead of the whole window (e.g. ``window.wplane``).
+
+    Returns
+    -------
+    int
+        The number of frames in the file.
+
+    Raises
+    ------
+    RecordingCancelled
+        If ``progress`` returned False; no file is written and any existing
+        file at ``path`` is left as it was.
+    ValueError
+        For an unknown extension or bad ``steps``/``frames``/``fps``.
+    RuntimeError
+        If imageio (or imageio-ffmpeg for MP4) is not installed.
+    OSError
+        If the file cannot be written.
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in FORMATS:
+        raise ValueError(f"an animation is saved as .gif or .mp4, not {path.suffix or 'a file without extension'!r}")
+    if isinstance(fps, bool) or not isinstance(fps, int) or not FPS_RANGE[0] <= fps <= FPS_RANGE[1]:
+        raise ValueError(f"frames per second must be a whole number from {FPS_RANGE[0]} to {FPS_RANGE[1]}, not {fps!r}")
+    plan = frame_steps(steps, frames)
+    scene = window.scene_
+    target = widget if widget is not None else window
+    player = getattr(window, "player", None)
+    if player is not None:
+        player.pause()
+    scene.wait_for_ensemble()
+    old_playhead = scene.playhead
+
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=suffix, dir=path.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    writer = None
+    done = False
+    try:
+        writer = _writer(tmp, suffix, fps)
+        size = None
+        n = len(plan)
+        for i, step in enumerate(plan, start=1):
+            scene.set_playhead(int(step))
+            QApplication.processEvents()
+            image = target.grab().toImage()
+            if size is None:
+                w, h = image.width(), image.height()
+                if suffix == ".mp4":  # H.264 in yuv420p needs even sides
+                    w, h = w - w % 2, h - h % 2
+                if w < 2 or h < 2:
+                    raise ValueError("the widget is too small to film; show it first")
+                size = (w, h)
+            if (image.width(), image.height()) != size:
+                image = image.copy(0, 0, *size) if image.width() >= size[0] and image.height() >= size[1] else \
+                    image.scaled(size[0], size[1], Qt.AspectRatioMode.IgnoreAspectRatio, Qt.TransformationMode.SmoothTransformation)
+            writer.append_data(qimage_to_rgb(image))
+            if progress is not None and progress(i, n) is False:
+                raise RecordingCancelled(f"recording cancelled after {i} of {n} frames")
+        writer.close()
+        writer = None
+        os.replace(tmp, path)
+        done = True
+        return n
+    finally:
+        if writer is not None:
+            try:
+                writer.close()
+            except Exception:  # noqa: BLE001 - already failing; the temp file goes anyway
+                pass
+        if not done:
+            tmp.unlink(missing_ok=True)
+        scene.set_playhead(old_playhead)
+
+
+def record_with_progress_dialog(window, path: str | os.PathLike, steps: int, frames: int | None = None,
+                                fps: int = 20, widget: QWidget | None = None) -> int | None:
+    """:func:`record_animation` with a modal progress dialog that has a Cancel button.
+
+    Returns
+    -------
+    int or None
+        The number of frames written, or None if the user cancelled (then no
+        file is written).
+
+    Raises
+    ------
+    ValueError, RuntimeError, OSError
+        As :func:`record_animation`.
+    """
+    n = len(frame_steps(steps, frames))
+    parent = window if isinstance(window, QWidget) else None
+    dialog = QProgressDialog(f"Recording {Path(path).name}…", "Cancel", 0, n, parent)
+    dialog.setWindowTitle("Recording animation")
+    dialog.setWindowModality(Qt.WindowModality.WindowModal)
+    dialog.setMinimumDuration(0)
+    dialog.setAutoClose(False)
+    dialog.setAutoReset(False)
+    dialog.setValue(0)
+
+    def progress(i: int, total: int) -> bool:
+        dialog.setValue(i)
+        QApplication.processEvents()
+        return not dialog.wasCanceled()
+
+    try:
+        return record_animation(window, path, steps, frames, fps, progress, widget)
+    except RecordingCancelled:
+        return None
+    finally:
+        dialog.close()
+        dialog.deleteLater()
