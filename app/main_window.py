@@ -116,7 +116,7 @@ class MainWindow(QMainWindow):
         undo = self.scene_.undo_stack.createUndoAction(self, "Undo")
         undo.setShortcuts(QKeySequence.Undo)
         redo = self.scene_.undo_stack.createRedoAction(self, "Redo")
-        redo.setShortcuts([QKeySequence.Redo, QKeySequence("Ctrl+Y")])
+        redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
         for key, act in (("undo", undo), ("redo", redo)):
             edit.addAction(act)
             self.addAction(act)
