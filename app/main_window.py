@@ -1,36 +1,43 @@
-"""The main window: assembles the views around one scene and binds every action to a key."""
+"""The main window: assembles the views around one scene; commands come from ``commands.py``."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSettings, Qt
-from PySide6.QtGui import QAction, QKeySequence
+from pathlib import Path
+
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QLabel, QMainWindow, QMessageBox, QScrollArea, QSplitter, QTabWidget, QVBoxLayout, QWidget,
+    QFileDialog, QInputDialog, QLabel, QMainWindow, QScrollArea, QSplitter, QTabWidget, QVBoxLayout, QWidget,
 )
 
+from . import commands
+from .panels.controls import ControlsPanel
+from .panels.tour import TourPanel
+from .panels.transport import TransportBar
 from .player import Player
 from .scene import Scene
 from .state import SceneState
 from .theme import Theme, load_theme
-from .panels.controls import ControlsPanel
-from .panels.tour import TourPanel
-from .panels.transport import TransportBar
 from .views.balance import BalancePlaneView
 from .views.timeseries import TimeSeriesView
 from .views.units import UnitsView
 from .views.wplane import WPlaneView
 
 DEFAULT_SIZE = (1280, 800)
+PRESENT_SCALE = 1.6
+SCENE_FILTER = "Overparam scene (*.json)"
 
 
 class MainWindow(QMainWindow):
-    """The explorer: w-plane, parameter space, time series, transport and controls."""
+    """The explorer: w-plane, parameter space, time series, transport, tour and controls."""
 
     def __init__(self, scene: Scene | None = None, theme: Theme | None = None, parent=None):
         super().__init__(parent)
         self.setWindowTitle("Overparam Explorer")
         self.scene_ = scene or Scene(SceneState())
         self.theme = theme or load_theme("light")
+        self.base_theme = self.theme.name
+        self.font_scale = self.theme.font_scale
+        self.presenting = False
         self.player = Player(self.scene_, self)
 
         self.wplane = WPlaneView(self.scene_, self.theme)
@@ -41,25 +48,39 @@ class MainWindow(QMainWindow):
         self.controls = ControlsPanel(self.scene_)
         self.tour = TourPanel(self.scene_)
         self.tour.demoRequested.connect(self.open_demo)
+        self.views = {"wplane": self.wplane, "units": self.units, "balance": self.balance, "timeseries": self.timeseries}
+        self._layout()
 
+        self.status = QLabel()
+        self.status.setObjectName("statusError")
+        self.status.setWordWrap(True)
+        self.statusBar().addWidget(self.status, 1)
+        self.blank = QLabel(self)  # the clicker's "blank screen" (B or .)
+        self.blank.setObjectName("blank")
+        self.blank.hide()
+
+        self.actions = commands.install(self)
+        self.scene_.message.connect(self.show_message)
+        self.scene_.changed.connect(self._state_changed)
+        self.apply_theme(self.theme)
+        self.resize(*DEFAULT_SIZE)
+        self._state_changed()
+
+    def _layout(self) -> None:
         params = QSplitter(Qt.Vertical)
         params.addWidget(self.units)
         params.addWidget(self.balance)
         top = QSplitter(Qt.Horizontal)
         top.addWidget(self.wplane)
         top.addWidget(params)
-        top.setStretchFactor(0, 5)
-        top.setStretchFactor(1, 4)
         left = QSplitter(Qt.Vertical)
         left.addWidget(top)
         left.addWidget(self.timeseries)
-        left.setStretchFactor(0, 3)
-        left.setStretchFactor(1, 1)
         scroll = QScrollArea()
         scroll.setWidget(self.controls)
         scroll.setWidgetResizable(True)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
-        scroll.setMinimumWidth(300)
+        scroll.setMinimumWidth(280)
         self.side = QTabWidget()
         self.side.setObjectName("side")
         self.side.addTab(self.tour, "Tour")
@@ -67,9 +88,6 @@ class MainWindow(QMainWindow):
         main = QSplitter(Qt.Horizontal)
         main.addWidget(left)
         main.addWidget(self.side)
-        main.setStretchFactor(0, 4)
-        main.setStretchFactor(1, 1)
-        self.splitters = (params, top, left, main)
         params.setSizes([260, 300])
         top.setSizes([520, 420])
         left.setSizes([540, 230])
@@ -80,73 +98,8 @@ class MainWindow(QMainWindow):
         col.addWidget(main, 1)
         col.addWidget(self.transport)
         self.setCentralWidget(central)
-        self.status = QLabel()
-        self.status.setObjectName("statusError")
-        self.status.setWordWrap(True)
-        self.statusBar().addWidget(self.status, 1)
 
-        self.actions: dict[str, QAction] = {}
-        self._build_actions()
-        self.scene_.message.connect(self.show_message)
-        self.scene_.changed.connect(self._state_changed)
-        self.apply_theme(self.theme)
-        self.resize(*DEFAULT_SIZE)
-        self._state_changed()
-
-    # -- actions -----------------------------------------------------------------
-    def _action(self, key: str, text: str, shortcuts, slot, menu=None, checkable=False) -> QAction:
-        act = QAction(text, self)
-        act.setShortcuts([QKeySequence(s) for s in (shortcuts if isinstance(shortcuts, list | tuple) else [shortcuts])])
-        act.setShortcutContext(Qt.WindowShortcut)
-        act.setCheckable(checkable)
-        act.triggered.connect(slot)
-        self.addAction(act)
-        if menu is not None:
-            menu.addAction(act)
-        self.actions[key] = act
-        return act
-
-    def _build_actions(self) -> None:
-        bar = self.menuBar()
-        file_menu = bar.addMenu("&File")
-        edit = bar.addMenu("&Edit")
-        play = bar.addMenu("&Play")
-        view = bar.addMenu("&View")
-        self.menus = {"file": file_menu, "edit": edit, "play": play, "view": view}
-        undo = self.scene_.undo_stack.createUndoAction(self, "Undo")
-        undo.setShortcuts(QKeySequence.Undo)
-        redo = self.scene_.undo_stack.createRedoAction(self, "Redo")
-        redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
-        for key, act in (("undo", undo), ("redo", redo)):
-            edit.addAction(act)
-            self.addAction(act)
-            self.actions[key] = act
-        self._action("pin", "Pin run as ghost", "G", self.scene_.pin_ghost, edit)
-        self._action("clear_ghosts", "Clear ghosts", "Shift+G", self.scene_.clear_ghosts, edit)
-        self._action("play", "Play / pause", "Space", self.player.toggle, play)
-        self._action("forward", "Step forward", "Right", lambda: self.player.step(1), play)
-        self._action("back", "Step back", "Left", lambda: self.player.step(-1), play)
-        self._action("reset", "Reset to the same init", "R", self.player.reset, play)
-        self._action("faster", "Faster", "]", lambda: self._change_speed(+1), play)
-        self._action("slower", "Slower", "[", lambda: self._change_speed(-1), play)
-        self._action("fit", "Fit w-plane to the runs", "F", self.wplane.fit, view)
-        tour = bar.addMenu("&Tour")
-        self.menus["tour"] = tour
-        self._action("next_demo", "Next demo", ["PgDown", "N"], lambda: self.tour.go(+1), tour)
-        self._action("prev_demo", "Previous demo", ["PgUp", "P"], lambda: self.tour.go(-1), tour)
-        self._action("reset_demo", "Reset this demo", "Ctrl+R", self._reset_demo, tour)
-        self._action("fullscreen", "Full screen", "F11", self._toggle_fullscreen, view, checkable=True)
-
-    def _change_speed(self, direction: int) -> None:
-        from .player import SPEEDS
-
-        i = min(range(len(SPEEDS)), key=lambda j: abs(SPEEDS[j] - self.player.speed))
-        self.player.set_speed(SPEEDS[max(0, min(len(SPEEDS) - 1, i + direction))])
-        self.transport.sync()
-
-    def _toggle_fullscreen(self, on: bool) -> None:
-        self.showFullScreen() if on else self.showNormal()
-
+    # -- demos -------------------------------------------------------------------
     def open_demo(self, demo_id: str) -> None:
         from .demos import find_demo
 
@@ -160,15 +113,185 @@ class MainWindow(QMainWindow):
         self.wplane.fit()
         self.tour.show_demo(demo)
         self.side.setCurrentWidget(self.tour)
-        for name, view in (("wplane", self.wplane), ("units", self.units), ("balance", self.balance), ("timeseries", self.timeseries)):
-            view.setProperty("emphasised", name in demo.emphasise)
-            view.setStyleSheet(f"#{view.objectName()} {{ border: 3px solid {self.theme.accent}; }}" if name in demo.emphasise else "")
+        self._emphasise(demo.emphasise)
 
-    def _reset_demo(self) -> None:
+    def reset_demo(self) -> None:
         if self.tour.current is not None:
             self.open_demo(self.tour.current.id)
 
-    # -- reactions ---------------------------------------------------------------
+    def _emphasise(self, names) -> None:
+        for name, view in self.views.items():
+            on = name in names
+            view.setProperty("emphasised", on)
+            view.setStyleSheet(f"#{view.objectName()} {{ border: 3px solid {self.theme.accent}; }}" if on else "")
+
+    # -- look ----------------------------------------------------------------------
+    def apply_theme(self, theme: Theme) -> None:
+        self.theme = theme
+        self.setStyleSheet(theme.style_sheet())
+        for view in self.views.values():
+            view.apply_theme(theme)
+        if self.tour.current is not None:
+            self._emphasise(self.tour.current.emphasise)
+
+    def set_theme(self, name: str) -> None:
+        self.base_theme = name
+        self.apply_theme(load_theme(name, self.font_scale))
+
+    def set_font_scale(self, scale: float) -> None:
+        self.font_scale = min(max(scale, 0.7), 3.0)
+        self.apply_theme(load_theme(self.theme.name, self.font_scale))
+
+    def set_presentation(self, on: bool) -> None:
+        """Projector theme, text ×1.6, thick pens, advanced controls hidden; F5 toggles."""
+        self.presenting = on
+        self.actions["present"].setChecked(on)
+        if on:
+            self.font_scale = max(self.font_scale, PRESENT_SCALE)
+            theme = load_theme("projector", self.font_scale)
+        else:
+            self.font_scale = 1.0
+            theme = load_theme(self.base_theme, 1.0)
+        for box in self.controls.advanced:
+            box.setVisible(not on)
+        self.apply_theme(theme)
+
+    def set_fullscreen(self, on: bool) -> None:
+        self.actions["fullscreen"].setChecked(on)
+        self.showFullScreen() if on else self.showNormal()
+
+    def toggle_blank(self) -> None:
+        if self.blank.isVisible():
+            self.blank.hide()
+        else:
+            self.player.pause()
+            self.blank.setStyleSheet(f"background: {self.theme.background};")
+            self.blank.setGeometry(self.rect())
+            self.blank.raise_()
+            self.blank.show()
+
+    def escape(self) -> None:
+        if self.blank.isVisible():
+            self.blank.hide()
+        elif self.isFullScreen():
+            self.set_fullscreen(False)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        self.blank.setGeometry(self.rect())
+
+    # -- files ---------------------------------------------------------------------
+    def _ask_path(self, title: str, filters: str, save: bool) -> str:
+        ask = QFileDialog.getSaveFileName if save else QFileDialog.getOpenFileName
+        path, _ = ask(self, title, "", filters)
+        return path
+
+    def open_scene_file(self, path: str | Path) -> bool:
+        """Open a scene file; a bad file leaves everything as it was and says why."""
+        from .io.scene_file import SceneFileError, open_scene
+
+        try:
+            open_scene(self.scene_, path)
+        except SceneFileError as err:
+            self.show_message(str(err), "error")
+            return False
+        self.player.pause()
+        self.player.stop_at = None
+        self.tour.show_demo(None)
+        self._emphasise(())
+        self.wplane.fit()
+        self.show_message(f"opened {Path(path).name}", "info")
+        return True
+
+    def save_scene_file(self, path: str | Path) -> bool:
+        from .io.scene_file import save_scene
+
+        try:
+            save_scene(self.scene_, path)
+        except OSError as err:
+            self.show_message(f"could not save {path}: {err.strerror or err}", "error")
+            return False
+        self.show_message(f"saved {Path(path).name}", "info")
+        return True
+
+    def open_scene_dialog(self) -> None:
+        path = self._ask_path("Open scene", SCENE_FILTER, save=False)
+        if path:
+            self.open_scene_file(path)
+
+    def save_scene_dialog(self) -> None:
+        path = self._ask_path("Save scene", SCENE_FILTER, save=True)
+        if path:
+            self.save_scene_file(path if path.endswith(".json") else path + ".json")
+
+    def export_figure_dialog(self) -> None:
+        """PNG at a chosen width, or SVG, of the whole window or of one view."""
+        from .io.figure import export_png, export_svg
+
+        names = {"Whole window": self, "w-plane": self.wplane, "Units": self.units,
+                 "Balance plane": self.balance, "Time series": self.timeseries.layout_widget}
+        which, ok = QInputDialog.getItem(self, "Export figure", "What to export:", list(names), 0, False)
+        if not ok:
+            return
+        path = self._ask_path("Export figure", "PNG image (*.png);;SVG vector image (*.svg)", save=True)
+        if not path:
+            return
+        try:
+            if path.lower().endswith(".svg"):
+                export_svg(names[which], path)
+            else:
+                width, ok = QInputDialog.getInt(self, "Export PNG", "Width in pixels:", 1920, 100, 10000)
+                if not ok:
+                    return
+                export_png(names[which], path if path.lower().endswith(".png") else path + ".png", width)
+        except (OSError, ValueError, RuntimeError) as err:
+            self.show_message(f"could not export the figure: {err}", "error")
+            return
+        self.show_message(f"exported {Path(path).name}", "info")
+
+    def export_animation_dialog(self) -> None:
+        from .io.animation import record_with_progress_dialog
+
+        path = self._ask_path("Export animation", "GIF animation (*.gif);;MP4 video (*.mp4)", save=True)
+        if not path:
+            return
+        steps = max(self.scene_.horizon, 1)
+        try:
+            frames = record_with_progress_dialog(self, path, steps)
+        except (OSError, ValueError, RuntimeError) as err:
+            self.show_message(f"could not record the animation: {err}", "error")
+            return
+        self.show_message("recording cancelled" if frames is None else f"recorded {frames} frames to {Path(path).name}", "info")
+
+    def export_csv_dialog(self) -> None:
+        from .io.csv_export import export_csv
+
+        path = self._ask_path("Export trajectories", "CSV (*.csv)", save=True)
+        if not path:
+            return
+        self.scene_.wait_for_ensemble()
+        try:
+            export_csv(self.scene_.runs, path)
+        except OSError as err:
+            self.show_message(f"could not write {path}: {err.strerror or err}", "error")
+            return
+        self.show_message(f"exported {Path(path).name}", "info")
+
+    def copy_figure(self) -> None:
+        from .io.figure import copy_figure_to_clipboard
+
+        copy_figure_to_clipboard(self)
+        self.show_message("figure copied to the clipboard", "info")
+
+    # -- teacher scenarios -----------------------------------------------------------
+    def unlock_all(self) -> None:
+        """The lecturer takes back every control a scenario locked or hid (undoable)."""
+        from dataclasses import replace
+
+        self.scene_.apply(replace(self.scene_.state, locked=frozenset(), hidden=frozenset()), "unlock all")
+        self.show_message("all controls unlocked", "info")
+
+    # -- reactions -------------------------------------------------------------------
     def show_message(self, text: str, level: str = "info") -> None:
         self.status.setText(text)
         self.status.setProperty("level", level)
@@ -178,12 +301,10 @@ class MainWindow(QMainWindow):
         if not any(g.traj.diverged.any() for g in self.scene_.runs.groups if g.role != "ensemble"):
             if self.status.property("level") == "warn":
                 self.show_message("")
-        self.units.setVisible("units" not in s.hidden)
-        self.balance.setVisible("balance" not in s.hidden)
-        self.timeseries.setVisible("timeseries" not in s.hidden)
-
-    def apply_theme(self, theme: Theme) -> None:
-        self.theme = theme
-        self.setStyleSheet(theme.style_sheet())
-        for view in (self.wplane, self.units, self.balance, self.timeseries):
-            view.apply_theme(theme)
+        for name in ("units", "balance", "timeseries"):
+            self.views[name].setVisible(name not in s.hidden)
+        self.side.setTabVisible(1, "controls" not in s.hidden)
+        self.side.setTabVisible(0, "tour" not in s.hidden)
+        self.wplane.w0.setEnabled("w0" not in s.locked)
+        self.units.setEnabled("units" not in s.locked)
+        self.balance.setEnabled("units" not in s.locked)

@@ -113,7 +113,9 @@ class Scene(QObject):
         self._check_computable(new)
         self.undo_stack.clear()
         self.ghosts.clear()
+        self.playhead = 0  # the new runs are computed to the new state's own horizon
         self._set_state(new)
+        self.playheadChanged.emit(0)
         self.set_playhead(playhead)
 
     def _check_computable(self, s: SceneState) -> None:

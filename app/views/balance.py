@@ -64,6 +64,8 @@ class BalancePlaneView(pg.PlotWidget):
     def apply_theme(self, theme: Theme) -> None:
         self.theme = theme
         apply_plot_theme(self, theme, "Balance plane: unit i at (‖u_i‖, v_i)", "‖u_i‖", "v_i")
+        for h in getattr(self, "handles", []):
+            h.set_color(theme.run_color(0))
         self._draw_families()
         if self.handles:
             self.redraw()

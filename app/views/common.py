@@ -34,20 +34,23 @@ class Handle(pg.TargetItem):
     released = Signal()
 
     def __init__(self, color: str, tooltip: str = "", size: int = HANDLE_PX):
-        c = pg.mkColor(color)
-        fill = pg.mkColor(color)
-        fill.setAlpha(45)
-        hover = pg.mkColor(color)
-        hover.setAlpha(110)
-        super().__init__(
-            pos=(0, 0), size=size, symbol=_ring_path(), pen=pg.mkPen(c, width=3),
-            hoverPen=pg.mkPen(c, width=4), brush=fill, hoverBrush=hover, movable=True,
-        )
+        super().__init__(pos=(0, 0), size=size, symbol=_ring_path(), movable=True)
+        self.set_color(color)
         self._quiet = False
         self.setToolTip(tooltip)
         self.setZValue(50)
         self.sigPositionChanged.connect(self._moved)
         self.sigPositionChangeFinished.connect(lambda *_: self.released.emit())
+
+    def set_color(self, color: str) -> None:
+        """Ring in ``color``, a faint fill of it, stronger on hover."""
+        fill, hover = pg.mkColor(color), pg.mkColor(color)
+        fill.setAlpha(45)
+        hover.setAlpha(110)
+        self.setPen(pg.mkPen(color, width=3))
+        self.setHoverPen(pg.mkPen(color, width=4))
+        self.setBrush(fill)
+        self.setHoverBrush(hover)
 
     def mouseDragEvent(self, ev):  # noqa: N802 - Qt's name
         """Drag in view coordinates; overlapping handles: the nearest centre to the press wins."""

@@ -71,6 +71,10 @@ class UnitsView(QWidget):
         self.theme = theme
         apply_plot_theme(self.plane, theme, "Units: u_i in the input plane", "x₁", "x₂")
         apply_plot_theme(self.vbar, theme, "v_i", "unit", "")
+        for h in getattr(self, "unit_handles", []) + getattr(self, "v_handles", []):
+            h.set_color(theme.run_color(0))
+        if hasattr(self, "x_handle"):
+            self.x_handle.set_color(theme.accent)
         self.redraw() if hasattr(self, "unit_handles") else None
 
     # -- view → scene ------------------------------------------------------------

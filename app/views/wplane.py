@@ -101,6 +101,9 @@ class WPlaneView(pg.PlotWidget):
     def apply_theme(self, theme: Theme) -> None:
         self.theme = theme
         apply_plot_theme(self, theme, "Canonical space: w = Uᵀv", "w₁", "w₂")
+        if hasattr(self, "w0"):
+            self.w0.set_color(theme.foreground)
+            self.target.set_color(theme.target)
         self._problem_key = None
         self.redraw()
 
