@@ -61,6 +61,7 @@ class Demo:
     emphasise: tuple[str, ...] = ()
     readouts: tuple[str, ...] = ()
     controls: tuple[DemoControl, ...] = ()
+    speed: int = 2  # steps per frame when played
 
     @property
     def state(self) -> SceneState:
@@ -72,13 +73,16 @@ class Demo:
         """
         data = {**json.loads(json.dumps(self.scene)), "demo": self.id}
         w0, k = data.pop("w0", None), data.pop("k", None)
-        state = SceneState.from_dict(data)
-        if w0 is not None or k is not None:
-            from . import edits
+        if w0 is None and k is None:
+            return SceneState.from_dict(data)
+        # variants are checked against the width, so they go back on after the init is made
+        variants = {name: data.pop(name) for name in ("variants", "variant_labels") if name in data}
+        from . import edits
 
-            w = np.array(state.w0 if w0 is None else w0, dtype=float)
-            state = validated(edits.factorize(state, w, k=int(k) if k is not None else state.k))
-        return state
+        state = SceneState.from_dict(data)
+        w = np.array(state.w0 if w0 is None else w0, dtype=float)
+        state = edits.factorize(state, w, k=int(k) if k is not None else state.k)
+        return SceneState.from_dict({**state.to_dict(), **variants})
 
 
 def parse_demo(data: dict, source: str = "demo") -> Demo:
@@ -101,6 +105,7 @@ def parse_demo(data: dict, source: str = "demo") -> Demo:
         narration=str(data["narration"]), try_this=str(data["try"]), scene=dict(data["scene"]),
         emphasise=tuple(data.get("emphasise", ())), readouts=tuple(data.get("readouts", ())),
         controls=tuple(parse_control(c, source) for c in data.get("controls", ())),
+        speed=int(data.get("speed", 2)),
     )
     try:
         demo.state

@@ -92,6 +92,7 @@ class MainWindow(QMainWindow):
         top.setSizes([520, 420])
         left.setSizes([540, 230])
         main.setSizes([950, 330])
+        self.splitters = {"params": params, "top": top, "left": left, "main": main}
         central = QWidget()
         col = QVBoxLayout(central)
         col.setContentsMargins(4, 4, 4, 0)
@@ -110,6 +111,8 @@ class MainWindow(QMainWindow):
         self.player.pause()
         self.scene_.replace_state(demo.state)
         self.player.stop_at = demo.state.steps
+        self.player.set_speed(demo.speed)
+        self.transport.sync()
         self.wplane.fit()
         self.tour.show_demo(demo)
         self.side.setCurrentWidget(self.tour)
@@ -155,6 +158,15 @@ class MainWindow(QMainWindow):
         for box in self.controls.advanced:
             box.setVisible(not on)
         self.apply_theme(theme)
+        self.fit_panes()
+
+    def fit_panes(self) -> None:
+        """Share the window out: the plots get most of it, the side panel about a quarter."""
+        w, h = max(self.width(), 800), max(self.height(), 600)
+        side = max(280, round(w * (0.3 if self.presenting else 0.26)))
+        self.splitters["main"].setSizes([w - side, side])
+        self.splitters["left"].setSizes([round(h * 0.66), round(h * 0.34)])
+        self.splitters["top"].setSizes([round((w - side) * 0.55), round((w - side) * 0.45)])
 
     def set_fullscreen(self, on: bool) -> None:
         self.actions["fullscreen"].setChecked(on)
@@ -196,9 +208,12 @@ class MainWindow(QMainWindow):
             self.show_message(str(err), "error")
             return False
         self.player.pause()
-        self.player.stop_at = None
-        self.tour.show_demo(None)
-        self._emphasise(())
+        from .demos import find_demo
+
+        demo = find_demo(self.scene_.state.demo)  # a saved demo reopens with its narration
+        self.player.stop_at = self.scene_.state.steps if demo else None
+        self.tour.show_demo(demo)
+        self._emphasise(demo.emphasise if demo else ())
         self.wplane.fit()
         self.show_message(f"opened {Path(path).name}", "info")
         return True

@@ -45,13 +45,14 @@ def _drift(scene):
 
 
 def _spread(scene):
-    """How far apart the main runs' w are at the playhead, per optimizer."""
+    """How far apart the main runs' w have been so far, per optimizer."""
     parts = []
     for g in scene.runs.main:
         r = g.record_index(scene.playhead)
-        w = g.traj.w[r]
-        gap = float(np.nanmax(np.linalg.norm(w - w[:1], axis=-1))) if g.size > 1 else 0.0
-        parts.append(f"{g.optimizer}: max ‖w − w_init‖ = {fmt(gap, 2)}")
+        w = g.traj.w[: r + 1]
+        with np.errstate(all="ignore"):
+            gap = float(np.nanmax(np.linalg.norm(w - w[:, :1], axis=-1))) if g.size > 1 else 0.0
+        parts.append(f"{g.optimizer}: max ‖w − w_init‖ so far = {fmt(gap, 2)}")
     return " · ".join(parts)
 
 
@@ -119,10 +120,48 @@ def _theory_gap(scene):
     path = end_to_end_path(scene.state, scene.runs)
     if path is None:
         return "closed form: needs a λ-balanced linear init"
-    g, r = _primary(scene)
-    gaps = [f"{g.labels[i]}: {fmt(float(np.nanmax(np.linalg.norm(g.traj.w[: r + 1, i] - path[: r + 1], axis=-1))), 2)}"
-            for i in range(g.size)]
+    gaps = []
+    for g in scene.runs.main:  # the primary init under each optimizer: the path starts from its w0
+        r = g.record_index(scene.playhead)
+        with np.errstate(all="ignore"):
+            gap = float(np.nanmax(np.linalg.norm(g.traj.w[: r + 1, 0] - path[: r + 1], axis=-1)))
+        gaps.append(f"{g.optimizer}: {fmt(gap, 2)}")
     return "max ‖w(t) − w_theory(t)‖ so far: " + " · ".join(gaps)
+
+
+def _saxe_gap(scene):
+    """‖w(t)‖ against Saxe et al.'s sigmoid u(t) = s e^{2st} / (e^{2st} − 1 + s/u₀), for each main run."""
+    import overparam_core as core
+
+    s = scene.state
+    if s.problem != "whitened":
+        return "Saxe's closed form needs whitened regression"
+    star = float(np.linalg.norm(s.target))
+    parts = []
+    for g in scene.runs.main:
+        r = g.record_index(scene.playhead)
+        t = g.traj.time[: r + 1]
+        for i in range(g.size):
+            norms = np.linalg.norm(g.traj.w[: r + 1, i], axis=-1)
+            u0 = float(norms[0])
+            if u0 <= 0 or star <= 0:
+                continue
+            with np.errstate(all="ignore"):
+                rel = float(np.nanmax(np.abs(norms - core.saxe_sigmoid(t, star, u0)) / star))
+            parts.append(f"{g.labels[i]} ({g.optimizer}): {fmt(rel, 2)}")
+    return "max |‖w(t)‖ − u(t)| / s so far: " + " · ".join(parts)
+
+
+def _relu_gap(scene):
+    """How far each variant's function is from the primary's at the init, on a grid of inputs."""
+    import overparam_core as core
+    from .runs import build_inits
+
+    U, v, labels = build_inits(scene.state)
+    grid = np.stack(np.meshgrid(np.linspace(-3, 3, 41), np.linspace(-3, 3, 41)), axis=-1).reshape(-1, 2)
+    f = core.relu_outputs(U, v, grid)
+    parts = [f"{labels[i]}: {fmt(float(np.max(np.abs(f[i] - f[0]))), 2)}" for i in range(1, len(labels))]
+    return "max |f − f_init| over the plane at the start: " + " · ".join(parts)
 
 
 READOUTS = {
@@ -140,6 +179,8 @@ READOUTS = {
     "one_step": _one_step,
     "kernel_change": _kernel_change,
     "theory_gap": _theory_gap,
+    "saxe_gap": _saxe_gap,
+    "relu_gap": _relu_gap,
 }
 
 

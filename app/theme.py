@@ -55,6 +55,11 @@ class Theme:
     def font_px(self) -> int:
         return round(self.font_pt * self.font_scale * 96 / 72)
 
+    @property
+    def plot_px(self) -> int:
+        """Text inside plots (ticks, legends): enlarged half as much as the chrome, so plots keep their room."""
+        return round(self.font_pt * (1 + (self.font_scale - 1) * 0.5) * 96 / 72)
+
     def scaled(self, font_scale: float) -> "Theme":
         return replace(self, font_scale=font_scale)
 
@@ -73,6 +78,9 @@ class Theme:
         QGroupBox {{ border: 1px solid {self.grid}; border-radius: 4px; margin-top: 1.1em; padding-top: 0.3em; }}
         QGroupBox::title {{ subcontrol-origin: margin; left: 6px; color: {self.muted}; }}
         QTextBrowser {{ background: {self.background}; border: 1px solid {self.grid}; }}
+        QTextBrowser#narration {{ font-size: {round(self.font_px * 1.1)}px; }}
+        QLabel#tourTitle {{ font-size: {round(self.font_px * 1.25)}px; font-weight: bold; }}
+        QLabel#readout, QLabel#tourReadouts {{ font-size: {self.plot_px}px; }}
         """
 
 

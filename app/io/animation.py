@@ -7,7 +7,7 @@ temporary file beside the target that replaces it only when the recording is
 complete, so a cancelled or failed recording never leaves a partial file (nor
 touches an existing one).
 
-GIF needs ``imageio`` (with Pillow); MP4 needs ``imageio`` and ``imageio-ffmpeg``
+GIF needs Pillow (which imageio brings); MP4 needs ``imageio`` and ``imageio-ffmpeg``
 (the ``export`` extra: ``pip install 'overparam-explorer[export]'``).
 """
 
@@ -29,6 +29,7 @@ MAX_FRAMES = 2000
 DEFAULT_MAX_FRAMES = 120
 MAX_STEPS = 1_000_000
 FPS_RANGE = (1, 60)
+GIF_MAX_PIXELS = 400 * 2**20  # GIF frames are kept in memory (1 byte a pixel) until written
 
 Progress = Callable[[int, int], "bool | None"]
 
@@ -72,19 +73,70 @@ def qimage_to_rgb(image: QImage) -> np.ndarray:
     return buf.reshape(h, bpl)[:, : w * 3].reshape(h, w, 3).copy()
 
 
-def _writer(path: Path, suffix: str, fps: int):
-    try:
-        import imageio.v2 as iio
-    except ImportError:
-        raise RuntimeError("GIF and MP4 export need imageio: pip install 'overparam-explorer[export]'") from None
-    if suffix == ".gif":
-        return iio.get_writer(path, format="GIF", mode="I", duration=1 / fps, loop=0)
-    try:
-        import imageio_ffmpeg  # noqa: F401
-    except ImportError:
-        raise RuntimeError("MP4 export needs imageio-ffmpeg: pip install 'overparam-explorer[export]'") from None
-    return iio.get_writer(path, format="FFMPEG", mode="I", fps=fps, codec="libx264", macro_block_size=1,
-                          quality=7, pixelformat="yuv420p", ffmpeg_log_level="error")
+class _GifWriter:
+    """Collects palette frames (1 byte a pixel) and writes them with Pillow on close.
+
+    Pillow merges identical consecutive frames into one longer frame, so
+    :meth:`close` returns the number of frames actually in the file.
+    (imageio's GIF writer is not used: in imageio 2.38 its ``duration`` reaches
+    Pillow as milliseconds, so ``duration=1/fps`` made a GIF with no frame delay.)
+    """
+
+    def __init__(self, path: Path, fps: int, n: int):
+        try:
+            from PIL import Image
+        except ImportError:
+            raise RuntimeError("GIF export needs Pillow: pip install 'overparam-explorer[export]'") from None
+        self._Image = Image
+        self.path, self.fps, self.n = path, fps, n
+        self.frames: list = []
+
+    def append(self, rgb: np.ndarray) -> None:
+        if not self.frames and self.n * rgb.shape[0] * rgb.shape[1] > GIF_MAX_PIXELS:
+            mb = self.n * rgb.shape[0] * rgb.shape[1] / 2**20
+            raise ValueError(f"a GIF of {self.n} frames of {rgb.shape[1]}×{rgb.shape[0]} pixels would need "
+                             f"{mb:.0f} MB; record fewer frames, a smaller view, or an MP4")
+        self.frames.append(self._Image.fromarray(rgb, "RGB").convert("P", palette=self._Image.Palette.ADAPTIVE))
+
+    def close(self) -> int:
+        first, *rest = self.frames
+        first.save(self.path, format="GIF", save_all=True, append_images=rest,
+                   duration=round(1000 / self.fps), loop=0)
+        with self._Image.open(self.path) as written:
+            return int(getattr(written, "n_frames", 1))
+
+    def abort(self) -> None:
+        self.frames.clear()
+
+
+class _Mp4Writer:
+    """Streams frames to ffmpeg (H.264, yuv420p) through imageio-ffmpeg."""
+
+    def __init__(self, path: Path, fps: int, n: int):
+        try:
+            import imageio.v2 as iio
+            import imageio_ffmpeg  # noqa: F401
+        except ImportError:
+            raise RuntimeError("MP4 export needs imageio and imageio-ffmpeg: "
+                               "pip install 'overparam-explorer[export]'") from None
+        self.count = 0
+        self._writer = iio.get_writer(path, format="FFMPEG", mode="I", fps=fps, codec="libx264",
+                                      macro_block_size=1, quality=7, pixelformat="yuv420p",
+                                      ffmpeg_log_level="error")
+
+    def append(self, rgb: np.ndarray) -> None:
+        self._writer.append_data(rgb)
+        self.count += 1
+
+    def close(self) -> int:
+        self._writer.close()
+        return self.count
+
+    def abort(self) -> None:
+        try:
+            self._writer.close()
+        except Exception:  # noqa: BLE001 - already failing; the temp file is deleted anyway
+            pass
 
 
 def record_animation(window, path: str | os.PathLike, steps: int, frames: int | None = None, fps: int = 20,
@@ -118,7 +170,9 @@ def record_animation(window, path: str | os.PathLike, steps: int, frames: int | 
     Returns
     -------
     int
-        The number of frames in the file.
+        The number of frames in the file: one per planned frame for MP4; for
+        GIF, identical consecutive frames are stored once with their durations
+        added (Pillow does this), so it can be fewer when nothing moved.
 
     Raises
     ------
@@ -150,12 +204,12 @@ def record_animation(window, path: str | os.PathLike, steps: int, frames: int | 
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=suffix, dir=path.parent)
     os.close(fd)
     tmp = Path(tmp_name)
+    n = len(plan)
     writer = None
     done = False
     try:
-        writer = _writer(tmp, suffix, fps)
+        writer = (_GifWriter if suffix == ".gif" else _Mp4Writer)(tmp, fps, n)
         size = None
-        n = len(plan)
         for i, step in enumerate(plan, start=1):
             scene.set_playhead(int(step))
             QApplication.processEvents()
@@ -168,22 +222,22 @@ def record_animation(window, path: str | os.PathLike, steps: int, frames: int | 
                     raise ValueError("the widget is too small to film; show it first")
                 size = (w, h)
             if (image.width(), image.height()) != size:
-                image = image.copy(0, 0, *size) if image.width() >= size[0] and image.height() >= size[1] else \
-                    image.scaled(size[0], size[1], Qt.AspectRatioMode.IgnoreAspectRatio, Qt.TransformationMode.SmoothTransformation)
-            writer.append_data(qimage_to_rgb(image))
+                if image.width() >= size[0] and image.height() >= size[1]:
+                    image = image.copy(0, 0, *size)
+                else:  # the window shrank while recording
+                    image = image.scaled(size[0], size[1], Qt.AspectRatioMode.IgnoreAspectRatio,
+                                         Qt.TransformationMode.SmoothTransformation)
+            writer.append(qimage_to_rgb(image))
             if progress is not None and progress(i, n) is False:
                 raise RecordingCancelled(f"recording cancelled after {i} of {n} frames")
-        writer.close()
+        written = writer.close()
         writer = None
         os.replace(tmp, path)
         done = True
-        return n
+        return written
     finally:
         if writer is not None:
-            try:
-                writer.close()
-            except Exception:  # noqa: BLE001 - already failing; the temp file goes anyway
-                pass
+            writer.abort()
         if not done:
             tmp.unlink(missing_ok=True)
         scene.set_playhead(old_playhead)

@@ -112,16 +112,15 @@ def apply_plot_theme(plot: pg.PlotWidget | pg.PlotItem, theme: Theme, title: str
     else:
         item = plot.getPlotItem()
         plot.setBackground(theme.background)
-    size = f"{theme.font_px}px"
-    style = {"color": theme.foreground, "font-size": size}
+    style = {"color": theme.foreground, "font-size": f"{theme.plot_px}px"}
     if title:
-        item.setTitle(title, color=theme.foreground, size=f"{round(theme.font_px * 1.15)}px")
+        item.setTitle(title, color=theme.foreground, size=f"{round(theme.plot_px * 1.15)}px")
     for name, text in (("bottom", x), ("left", y)):
         axis = item.getAxis(name)
         axis.setPen(pg.mkPen(theme.muted, width=1))
         axis.setTextPen(pg.mkPen(theme.foreground))
         tick_font = pg.QtGui.QFont()
-        tick_font.setPixelSize(max(9, round(theme.font_px * 0.9)))
+        tick_font.setPixelSize(max(9, round(theme.plot_px * 0.9)))
         axis.setStyle(tickFont=tick_font)
         if text:
             axis.setLabel(text, **style)
@@ -132,13 +131,13 @@ def apply_plot_theme(plot: pg.PlotWidget | pg.PlotItem, theme: Theme, title: str
 
 def style_legend(legend: pg.LegendItem, theme: Theme) -> None:
     legend.setLabelTextColor(theme.foreground)
-    legend.setLabelTextSize(f"{max(9, round(theme.font_px * 0.9))}px")
+    legend.setLabelTextSize(f"{max(9, round(theme.plot_px * 0.9))}px")
     bg = pg.mkColor(theme.background)
     bg.setAlpha(215)
     legend.setBrush(pg.mkBrush(bg))
     legend.setPen(pg.mkPen(theme.grid))
     for _sample, label in legend.items:
-        label.setText(label.text, color=theme.foreground, size=f"{max(9, round(theme.font_px * 0.9))}px")
+        label.setText(label.text, color=theme.foreground, size=f"{max(9, round(theme.plot_px * 0.9))}px")
 
 
 def pen(color: str, width: float, style=Qt.SolidLine, alpha: int = 255) -> pg.QtGui.QPen:

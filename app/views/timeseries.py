@@ -14,10 +14,10 @@ from ..theme import Theme
 from .common import apply_plot_theme, fmt, pen
 
 PLOTS = (
-    ("loss", "Loss", "step", "L"),
-    ("grad", "Gradient norms", "step", "‖∇L‖"),
-    ("weights", "‖θ‖²", "step", ""),
-    ("drift", "Drift of UUᵀ−vvᵀ", "step", ""),
+    ("loss", "Loss L", "step", ""),
+    ("grad", "‖∇θL‖, ‖∇wL‖", "", ""),
+    ("weights", "‖θ‖²", "", ""),
+    ("drift", "Drift of UUᵀ−vvᵀ", "", ""),
     ("growth", "Gain √(âᵀPâ)", "‖θ‖²", ""),
 )
 LOG_PLOTS = ("loss", "grad")

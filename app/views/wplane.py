@@ -66,7 +66,7 @@ class WPlaneView(pg.PlotWidget):
         for label in self.one_step_labels:
             label.setZValue(46)
             self.addItem(label)
-        self.legend = self.getPlotItem().addLegend(offset=(8, 8))
+        self.legend = self.getPlotItem().addLegend(offset=(8, 8), colCount=1)
 
         self.target = Handle(theme.target, "Target w* (drag it): the minimiser of L")
         self.w0 = Handle(theme.foreground, "Start w₀ = Uᵀv (drag it)")
@@ -195,6 +195,7 @@ class WPlaneView(pg.PlotWidget):
                 self.legend.addItem(curve, name)
         for curve in self.run_curves[len(main):]:
             curve.setVisible(False)
+        self.legend.setColumnCount(2 if len(main) > 4 else 1)  # many runs: a wide legend, not a tall one
         path = end_to_end_path(s, runs) if "theory" in s.overlays else None
         self.theory_curve.setVisible(path is not None)
         if path is not None:
