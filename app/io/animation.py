@@ -182,7 +182,7 @@ def record_animation(window, path: str | os.PathLike, steps: int, frames: int | 
     ValueError
         For an unknown extension or bad ``steps``/``frames``/``fps``.
     RuntimeError
-        If imageio (or imageio-ffmpeg for MP4) is not installed.
+        If Pillow (GIF) or imageio and imageio-ffmpeg (MP4) are not installed.
     OSError
         If the file cannot be written.
     """
@@ -232,6 +232,7 @@ def record_animation(window, path: str | os.PathLike, steps: int, frames: int | 
                 raise RecordingCancelled(f"recording cancelled after {i} of {n} frames")
         written = writer.close()
         writer = None
+        _default_permissions(tmp)
         os.replace(tmp, path)
         done = True
         return written
@@ -241,6 +242,13 @@ def record_animation(window, path: str | os.PathLike, steps: int, frames: int | 
         if not done:
             tmp.unlink(missing_ok=True)
         scene.set_playhead(old_playhead)
+
+
+def _default_permissions(path: Path) -> None:
+    """Give a temporary file (created 0600) the permissions a new file normally gets."""
+    mask = os.umask(0)
+    os.umask(mask)
+    os.chmod(path, 0o666 & ~mask)
 
 
 def record_with_progress_dialog(window, path: str | os.PathLike, steps: int, frames: int | None = None,
