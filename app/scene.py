@@ -64,10 +64,12 @@ class Scene(QObject):
     changed : the state or the runs changed; views redraw everything.
     playheadChanged(int) : the step shown changed; views move their markers.
     message(str, str) : something to tell the user (text, level "info"/"warn"/"error").
+    gestureEnded : a drag finished; views that redrew lazily during it catch up.
     """
 
     changed = Signal()
     playheadChanged = Signal(int)
+    gestureEnded = Signal()
     message = Signal(str, str)
 
     def __init__(self, state: SceneState | None = None, parent: QObject | None = None):
@@ -75,6 +77,7 @@ class Scene(QObject):
         self.undo_stack = QUndoStack(self)
         self.ghosts: list[Ghost] = []
         self.playhead = 0
+        self.in_gesture = False  # a drag is under way: secondary views may redraw lazily
         self.state = validated(state or SceneState())
         self.runs: RunSet = runs_mod.compute(self.state, with_ensemble=False)
         self._ensemble_done = 0
@@ -98,6 +101,7 @@ class Scene(QObject):
             self.message.emit(str(err), "error")
             return False
         merge_id = abs(hash(merge_key)) % (2**30) if merge_key else -1
+        self.in_gesture = merge_key is not None
         self.undo_stack.push(_StateCommand(self, self.state, new, text, merge_id))
         return True
 
@@ -106,6 +110,9 @@ class Scene(QObject):
         cmd = self.undo_stack.command(self.undo_stack.index() - 1)
         if cmd is not None:
             cmd._merge_id = -1
+        if self.in_gesture:
+            self.in_gesture = False
+            self.gestureEnded.emit()
 
     def replace_state(self, new: SceneState, playhead: int = 0) -> None:
         """Load a whole new scene (demo, file): not undoable into the old one."""

@@ -118,6 +118,7 @@ class NumberField(QWidget):
         self._set_error("")
         if x != self._value:
             self.committed.emit(x)
+            self.released.emit()  # a typed value is a whole gesture, unlike a slider drag
 
     def _slid(self, n: int) -> None:
         x = self._from_slider(n)

@@ -14,7 +14,7 @@ from PySide6.QtCore import Qt
 from .. import edits
 from ..scene import Scene
 from ..theme import Theme
-from .common import Handle, apply_plot_theme, fmt, make_plot, nan_joined, pen
+from .common import Coalesced, cached, Handle, apply_plot_theme, fmt, make_plot, nan_joined, pen
 
 LEVELS = (0.25, 0.5, 1.0, 2.0, 4.0)
 
@@ -43,8 +43,8 @@ class BalancePlaneView(pg.PlotWidget):
         self.setObjectName("balance")
         self.setMenuEnabled(False)
         self.getPlotItem().hideButtons()
-        self.orbits = pg.PlotCurveItem(connect="finite")
-        self.conserved = pg.PlotCurveItem(connect="finite")
+        self.orbits = cached(pg.PlotCurveItem(connect="finite"))
+        self.conserved = cached(pg.PlotCurveItem(connect="finite"))
         self.trails = pg.PlotCurveItem(connect="finite")
         self.now = pg.ScatterPlotItem(size=14, pxMode=True)
         for item in (self.orbits, self.conserved, self.trails, self.now):
@@ -57,7 +57,9 @@ class BalancePlaneView(pg.PlotWidget):
         self.apply_theme(theme)
         self.setRange(xRange=(0, 2.5), yRange=(-2, 2), padding=0)
         self.getViewBox().sigRangeChanged.connect(lambda *_: self._draw_families())
-        scene.changed.connect(self.redraw)
+        self._lazy = Coalesced(self.redraw, parent=self)
+        scene.changed.connect(lambda: self._lazy.request(urgent=not scene.in_gesture))
+        scene.gestureEnded.connect(self._lazy.flush)
         scene.playheadChanged.connect(lambda *_: self._draw_now())
         self.redraw()
 

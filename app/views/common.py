@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, Qt, Signal
+from PySide6.QtCore import QObject, QPointF, Qt, QTimer, Signal
 from PySide6.QtGui import QPainterPath
 
 from ..theme import Theme
@@ -122,6 +122,9 @@ def apply_plot_theme(plot: pg.PlotWidget | pg.PlotItem, theme: Theme, title: str
         tick_font = pg.QtGui.QFont()
         tick_font.setPixelSize(max(9, round(theme.plot_px * 0.9)))
         axis.setStyle(tickFont=tick_font)
+        # an axis changes only when its range does: cache its pixels instead of
+        # replaying its tick picture on every frame (the largest cost of a frame)
+        axis.setCacheMode(pg.QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)
         if text:
             axis.setLabel(text, **style)
     item.showGrid(x=True, y=True, alpha=0.25)
@@ -138,6 +141,42 @@ def style_legend(legend: pg.LegendItem, theme: Theme) -> None:
     legend.setPen(pg.mkPen(theme.grid))
     for _sample, label in legend.items:
         label.setText(label.text, color=theme.foreground, size=f"{max(9, round(theme.plot_px * 0.9))}px")
+
+
+class Coalesced(QObject):
+    """Run ``fn`` after bursts of requests, at most once per ``interval_ms``.
+
+    A drag changes the scene at mouse rate; views that are not the one being
+    dragged redraw through this, so the dragged view's own repaint comes first.
+    """
+
+    def __init__(self, fn, interval_ms: int = 40, parent=None):
+        super().__init__(parent)
+        self._fn = fn
+        self._timer = QTimer(self, singleShot=True, interval=interval_ms)
+        self._timer.timeout.connect(fn)
+
+    def request(self, urgent: bool = False) -> None:
+        if urgent:
+            self._timer.stop()
+            self._fn()
+        elif not self._timer.isActive():
+            self._timer.start()
+
+    def flush(self) -> None:
+        if self._timer.isActive():
+            self._timer.stop()
+            self._fn()
+
+
+def cached(item):
+    """Cache an item that changes with the scene but not with the playhead.
+
+    Moving markers repaint the region under them every frame; an uncached path
+    under that region would be stroked again in full each time.
+    """
+    item.setCacheMode(pg.QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)
+    return item
 
 
 def pen(color: str, width: float, style=Qt.SolidLine, alpha: int = 255) -> pg.QtGui.QPen:

@@ -5,13 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from .. import series
 from ..scene import Scene
 from ..theory_overlay import end_to_end_path
 from ..theme import Theme
-from .common import apply_plot_theme, fmt, pen
+from .common import Coalesced, cached, apply_plot_theme, fmt, pen
 
 PLOTS = (
     ("loss", "Loss L", "step", ""),
@@ -34,7 +34,9 @@ class TimeSeriesView(QWidget):
         self.readout = QLabel()
         self.readout.setObjectName("readout")
         self.readout.setTextFormat(Qt.RichText)
-        self.readout.setWordWrap(True)
+        # one line whose size never depends on its text: a changing read-out must
+        # not relayout the plots below it on every frame
+        self.readout.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Fixed)
         self.layout_widget = pg.GraphicsLayoutWidget()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -62,7 +64,9 @@ class TimeSeriesView(QWidget):
         self.growth_now = pg.ScatterPlotItem(size=12, pxMode=True)
         self.plots["growth"].addItem(self.growth_now)
         self.apply_theme(theme)
-        scene.changed.connect(self.redraw)
+        self._lazy = Coalesced(self.redraw, interval_ms=80, parent=self)
+        scene.changed.connect(lambda: self._lazy.request(urgent=not scene.in_gesture))
+        scene.gestureEnded.connect(self._lazy.flush)
         scene.playheadChanged.connect(self._draw_playhead)
         self.redraw()
 
@@ -100,7 +104,7 @@ class TimeSeriesView(QWidget):
     def _curve(self, key: str, n: int) -> pg.PlotCurveItem:
         pool = self.curves[key]
         if len(pool) <= n:
-            c = pg.PlotCurveItem(connect="finite")
+            c = cached(pg.PlotCurveItem(connect="finite"))
             self.plots[key].addItem(c)
             pool.append(c)
         return pool[n]
@@ -136,10 +140,15 @@ class TimeSeriesView(QWidget):
         for key, pool in self.curves.items():
             for c in pool[used[key]:]:
                 c.setVisible(False)
-        self.plots["loss"].setXRange(0, max(self.scene_.horizon, 1), padding=0.02)
-        for key in ("loss", "grad", "weights", "drift", "growth"):
-            self.plots[key].enableAutoRange(axis="y")
-        self.plots["growth"].enableAutoRange()
+        if self.scene_.in_gesture:
+            # axes hold still under a drag (new ticks cost more than the curves); they refit when it ends
+            for p in self.plots.values():
+                p.disableAutoRange()
+        else:
+            self.plots["loss"].setXRange(0, max(self.scene_.horizon, 1), padding=0.02)
+            for key in ("loss", "grad", "weights", "drift"):
+                self.plots[key].enableAutoRange(axis="y")
+            self.plots["growth"].enableAutoRange()
         self._draw_playhead()
 
     def _draw_playhead(self, *_):

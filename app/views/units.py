@@ -17,7 +17,7 @@ import overparam_core as core
 from .. import edits
 from ..scene import Scene
 from ..theme import Theme
-from .common import Handle, apply_plot_theme, fmt, make_plot, pen
+from .common import Coalesced, Handle, apply_plot_theme, fmt, make_plot, pen
 
 DATA_PROBLEMS = ("anisotropic", "logistic", "l4")
 RELU_GRID = 120
@@ -63,8 +63,10 @@ class UnitsView(QWidget):
         self.apply_theme(theme)
         self.plane.setRange(xRange=(-3, 3), yRange=(-3, 3), padding=0)
         self.vbar.setRange(xRange=(-0.5, 1.5), yRange=(-2.5, 2.5), padding=0)
-        scene.changed.connect(self.redraw)
-        scene.playheadChanged.connect(lambda *_: self.redraw())
+        self._lazy = Coalesced(self.redraw, parent=self)
+        scene.changed.connect(lambda: self._lazy.request(urgent=not scene.in_gesture))
+        scene.gestureEnded.connect(self._lazy.flush)
+        scene.playheadChanged.connect(lambda *_: self._draw_now())
         self.redraw()
 
     def apply_theme(self, theme: Theme) -> None:
@@ -128,14 +130,28 @@ class UnitsView(QWidget):
             h.setVisible(i < n)
         return pool[:n]
 
+    def _now(self):
+        """The primary run's units at the playhead (the init for canonical GD)."""
+        s, g = self.scene_.state, self.scene_.runs.primary
+        r = g.record_index(self.scene_.playhead)
+        if g.traj.U is None:
+            return np.array(s.U0), np.array(s.v0)
+        return g.traj.U[r, 0], g.traj.v[r, 0]
+
+    def _draw_now(self) -> None:
+        """What moves while playing: the dashed spokes (units now) and the ReLU function."""
+        s, th = self.scene_.state, self.theme
+        Ut, vt = self._now()
+        spokes = np.stack([np.zeros_like(Ut), Ut], axis=1).reshape(-1, 2) if np.all(np.isfinite(Ut)) else np.zeros((0, 2))
+        self.spokes.setData(spokes[:, 0], spokes[:, 1], pen=pen(th.run_color(0), th.pen * 0.6, Qt.DashLine, alpha=160))
+        for i, h in enumerate(self.v_handles[: s.k]):
+            h.setToolTip(f"v{i + 1} = {fmt(s.v0[i])} at the start (drag up or down)\nnow: {fmt(vt[i])}")
+        self._draw_relu(s, th, Ut, vt)
+
     def redraw(self) -> None:
         s, th = self.scene_.state, self.theme
-        g = self.scene_.runs.primary
-        r = g.record_index(self.scene_.playhead)
-        # The handles show the init (what the user edits); the faint spokes show where training has taken the units.
+        # The handles show the init (what the user edits); the dashed spokes show where training has taken the units.
         U0, v0 = np.array(s.U0), np.array(s.v0)
-        Ut = g.traj.U[r, 0] if g.traj.U is not None else U0
-        vt = g.traj.v[r, 0] if g.traj.v is not None else v0
         color = th.run_color(0)
         for i, h in enumerate(self._handles(self.unit_handles, s.k, color, self.plane, self._unit_dragged, "")):
             h.place(U0[i])
@@ -150,19 +166,16 @@ class UnitsView(QWidget):
             if i < s.k:
                 label.setText(f"u{i + 1}", color=th.foreground)
                 label.setPos(*U0[i])
-        spokes = np.stack([np.zeros_like(Ut), Ut], axis=1).reshape(-1, 2) if np.all(np.isfinite(Ut)) else np.zeros((0, 2))
-        self.spokes.setData(spokes[:, 0], spokes[:, 1], pen=pen(color, th.pen * 0.6, Qt.DashLine, alpha=160))
         self.spokes.setToolTip("dashed: the units now, at the playhead")
         for i, h in enumerate(self._handles(self.v_handles, s.k, color, self.vbar, self._v_dragged, "")):
             h.place((i, v0[i]))
-            h.setToolTip(f"v{i + 1} = {fmt(v0[i])} (drag up or down)\nnow: {fmt(vt[i])}")
         stems = np.array([[(i, 0), (i, v0[i])] for i in range(s.k)], float).reshape(-1, 2)
         self.v_stems.setData(stems[:, 0], stems[:, 1], pen=pen(color, th.pen * 1.5))
         vmax = max(2.5, float(np.max(np.abs(v0))) * 1.3)
         self.vbar.setRange(xRange=(-0.7, s.k - 0.3), yRange=(-vmax, vmax), padding=0)
         self._frame(U0, s)
         self._draw_data(s, th)
-        self._draw_relu(s, th, Ut, vt)
+        self._draw_now()
 
     def _frame(self, U0: np.ndarray, s) -> None:
         """Keep every unit and data point in view; never rescale under a dragging hand."""

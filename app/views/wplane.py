@@ -13,7 +13,7 @@ from ..runs import minimiser
 from ..theory_overlay import end_to_end_path, one_step_points
 from ..scene import Scene
 from ..theme import Theme
-from .common import Handle, apply_plot_theme, fmt, nan_joined, pen, thin
+from .common import Handle, cached, apply_plot_theme, fmt, nan_joined, pen, thin
 
 GRID = 360  # loss image resolution (pixels per side)
 BANDS = 14  # contour bands of log L
@@ -33,13 +33,13 @@ class WPlaneView(pg.PlotWidget):
         self.setMenuEnabled(False)
         self.getPlotItem().hideButtons()
 
-        self.image = pg.ImageItem(axisOrder="row-major")
+        self.image = cached(pg.ImageItem(axisOrder="row-major"))
         self.image.setZValue(-20)
         self.addItem(self.image)
         self.solution_line = pg.InfiniteLine(movable=False)
         self.addItem(self.solution_line)
-        self.ghost_curves = pg.PlotCurveItem(connect="finite")
-        self.ensemble_curves = pg.PlotCurveItem(connect="finite")
+        self.ghost_curves = cached(pg.PlotCurveItem(connect="finite"))
+        self.ensemble_curves = cached(pg.PlotCurveItem(connect="finite"))
         for item in (self.ghost_curves, self.ensemble_curves):
             self.addItem(item)
         self.run_curves: list[pg.PlotCurveItem] = []
@@ -56,7 +56,7 @@ class WPlaneView(pg.PlotWidget):
             self.addItem(item)
         self.arrow_label = pg.TextItem(anchor=(0, 1))
         self.addItem(self.arrow_label)
-        self.theory_curve = pg.PlotCurveItem()
+        self.theory_curve = cached(pg.PlotCurveItem())
         self.theory_curve.setZValue(12)
         self.addItem(self.theory_curve)
         self.one_step = pg.ScatterPlotItem(pxMode=True, size=15)
@@ -172,7 +172,7 @@ class WPlaneView(pg.PlotWidget):
         s, runs, th = self.scene_.state, self.scene_.runs, self.theme
         main = [(g, i) for g in runs.groups if g.role in ("main", "canonical") for i in range(g.size)]
         while len(self.run_curves) < len(main):
-            curve = pg.PlotCurveItem(connect="finite")
+            curve = cached(pg.PlotCurveItem(connect="finite"))
             curve.setZValue(10)
             self.addItem(curve)
             self.run_curves.append(curve)
