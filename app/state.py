@@ -14,7 +14,7 @@ import math
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from overparam_core import OPTIMIZERS
+from overparam_core import OPTIMIZERS, balanced_factorization
 
 PROBLEMS = ("whitened", "single", "anisotropic", "logistic", "l4")
 PROBLEM_TITLES = {
@@ -34,6 +34,15 @@ MAX_ENSEMBLE = 1000
 MAX_STEPS = 200_000
 LR_RANGE = (1e-5, 10.0)
 COORD_LIMIT = 1e3  # any coordinate a user can set: targets, points, weights
+
+
+def _default_init() -> tuple[tuple, tuple]:
+    """The default start: the balanced factorization of w0 = (0.25, 0.25) with k = 2."""
+    U, v = balanced_factorization([0.25, 0.25], 2)
+    return tuple(tuple(float(x) for x in row) for row in U), tuple(float(x) for x in v)
+
+
+_DEFAULT_U0, _DEFAULT_V0 = _default_init()
 
 
 class StateError(ValueError):
@@ -60,8 +69,8 @@ class SceneState:
     single_x: Vec = (1.0, 0.5)
     single_y: float = 1.0
     model: str = "linear"
-    U0: Mat = ((0.5, 0.5), (0.0, 0.0))
-    v0: Vec = (0.5, 0.0)
+    U0: Mat = _DEFAULT_U0
+    v0: Vec = _DEFAULT_V0
     init: str = "balanced"
     lam: float = 0.0
     alpha: float = 1.0

@@ -99,6 +99,8 @@ class NumberField(QWidget):
         return round(x) if self.integer else float(f"{x:.3g}")
 
     def _set_error(self, text: str) -> None:
+        if text == self.error.text():
+            return  # re-polishing a style costs a millisecond: only when it changes
         self.error.setText(text)
         self.error.setVisible(bool(text))
         self.edit.setProperty("invalid", bool(text))

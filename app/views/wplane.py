@@ -100,6 +100,7 @@ class WPlaneView(pg.PlotWidget):
     # -- scene → view ------------------------------------------------------------
     def apply_theme(self, theme: Theme) -> None:
         self.theme = theme
+        self._legend_key = None
         apply_plot_theme(self, theme, "Canonical space: w = Uᵀv", "w₁", "w₂")
         if hasattr(self, "w0"):
             self.w0.set_color(theme.foreground)
@@ -176,7 +177,7 @@ class WPlaneView(pg.PlotWidget):
             curve.setZValue(10)
             self.addItem(curve)
             self.run_curves.append(curve)
-        self.legend.clear()
+        entries = []
         color_index = 0
         for curve, (g, i) in zip(self.run_curves, main):
             if g.role == "canonical":
@@ -192,15 +193,15 @@ class WPlaneView(pg.PlotWidget):
             curve.setData(w[:, 0], w[:, 1], pen=p)
             curve.setVisible(True)
             if g.role == "main" or g.size == 1 or i == 0:
-                self.legend.addItem(curve, name)
+                entries.append((curve, name))
         for curve in self.run_curves[len(main):]:
             curve.setVisible(False)
-        self.legend.setColumnCount(2 if len(main) > 4 else 1)  # many runs: a wide legend, not a tall one
         path = end_to_end_path(s, runs) if "theory" in s.overlays else None
         self.theory_curve.setVisible(path is not None)
         if path is not None:
             self.theory_curve.setData(path[:, 0], path[:, 1], pen=pen(th.foreground, th.pen * 1.6, Qt.DotLine))
-            self.legend.addItem(self.theory_curve, "closed form: dw/dt = −(sI + wwᵀ/s)a")
+            entries.append((self.theory_curve, "closed form: dw/dt = −(sI + wwᵀ/s)a"))
+        self._set_legend(entries)
         ens = [g for g in runs.groups if g.role == "ensemble"]
         if ens:
             w = np.concatenate([g.traj.w for g in ens], axis=1)
@@ -213,6 +214,17 @@ class WPlaneView(pg.PlotWidget):
             x, y = _joined_ragged(ghosts)
             self.ghost_curves.setData(x, y, pen=pen(th.muted, th.pen, alpha=90))
         self.ghost_curves.setVisible(bool(ghosts))
+
+    def _set_legend(self, entries) -> None:
+        """Rebuild the legend only when its lines change (rebuilding costs more than the paths)."""
+        key = tuple((id(c), name, c.opts["pen"].color().name(), int(c.opts["pen"].style().value)) for c, name in entries)
+        if key == getattr(self, "_legend_key", None):
+            return
+        self._legend_key = key
+        self.legend.clear()
+        for curve, name in entries:
+            self.legend.addItem(curve, name)
+        self.legend.setColumnCount(2 if len(entries) > 4 else 1)  # many runs: a wide legend, not a tall one
 
     def _draw_playhead(self, *_):
         s, runs, th = self.scene_.state, self.scene_.runs, self.theme

@@ -59,3 +59,12 @@ def test_overlays_follow_the_state(window):
     assert (x[-1], y[-1]) == pytest.approx(tuple(scene.runs.primary.traj.w[0, 0]))
     scene.apply(replace(scene.state, overlays=frozenset({"arrows"})))
     assert window.wplane.arrows.isVisible() and not window.wplane.ellipse.isVisible()
+
+
+def test_legend_names_every_run_and_follows_changes(window):
+    scene = window.scene_
+    labels = [label.text for _, label in window.wplane.legend.items]
+    assert labels == ["parametric gd on (U, v)", "canonical GD on w"]
+    scene.apply(replace(scene.state, optimizers=("gd", "path-sgd"), overlays=frozenset({"theory"})))
+    labels = [label.text for _, label in window.wplane.legend.items]
+    assert labels[:2] == ["init · gd", "init · path-sgd"] and labels[-1].startswith("closed form")
