@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
 )
 
 from . import commands
+from .panels.caption import CaptionBar
 from .panels.controls import ControlsPanel
 from .panels.tour import TourPanel
 from .panels.transport import TransportBar
@@ -48,6 +49,8 @@ class MainWindow(QMainWindow):
         self.controls = ControlsPanel(self.scene_)
         self.tour = TourPanel(self.scene_)
         self.tour.demoRequested.connect(self.open_demo)
+        self.caption = CaptionBar(self.tour)
+        self.caption.hide()
         self.views = {"wplane": self.wplane, "units": self.units, "balance": self.balance, "timeseries": self.timeseries}
         self._layout()
 
@@ -97,6 +100,7 @@ class MainWindow(QMainWindow):
         col = QVBoxLayout(central)
         col.setContentsMargins(4, 4, 4, 0)
         col.addWidget(main, 1)
+        col.addWidget(self.caption)
         col.addWidget(self.transport)
         self.setCentralWidget(central)
 
@@ -117,6 +121,7 @@ class MainWindow(QMainWindow):
         self.tour.show_demo(demo)
         self.side.setCurrentWidget(self.tour)
         self._emphasise(demo.emphasise)
+        self._state_changed()
 
     def reset_demo(self) -> None:
         if self.tour.current is not None:
@@ -157,13 +162,17 @@ class MainWindow(QMainWindow):
             theme = load_theme(self.base_theme, 1.0)
         for box in self.controls.advanced:
             box.setVisible(not on)
+        # the plots take the whole width; the tour speaks through the caption strip
+        self.side.setVisible(not on)
+        self.caption.setVisible(on)
         self.apply_theme(theme)
+        self._state_changed()
         self.fit_panes()
 
     def fit_panes(self) -> None:
         """Share the window out: the plots get most of it, the side panel about a quarter."""
         w, h = max(self.width(), 800), max(self.height(), 600)
-        side = max(280, round(w * (0.3 if self.presenting else 0.26)))
+        side = 0 if self.presenting else max(280, round(w * 0.26))
         self.splitters["main"].setSizes([w - side, side])
         self.splitters["left"].setSizes([round(h * 0.66), round(h * 0.34)])
         self.splitters["top"].setSizes([round((w - side) * 0.55), round((w - side) * 0.45)])
@@ -316,8 +325,12 @@ class MainWindow(QMainWindow):
         if not any(g.traj.diverged.any() for g in self.scene_.runs.groups if g.role != "ensemble"):
             if self.status.property("level") == "warn":
                 self.show_message("")
+        demo = self.tour.current
         for name in ("units", "balance", "timeseries"):
-            self.views[name].setVisible(name not in s.hidden)
+            shown = name not in s.hidden
+            if name == "timeseries" and self.presenting and demo is not None:
+                shown = shown and "timeseries" in demo.emphasise  # on a projector, only when the demo is about it
+            self.views[name].setVisible(shown)
         self.side.setTabVisible(1, "controls" not in s.hidden)
         self.side.setTabVisible(0, "tour" not in s.hidden)
         self.wplane.w0.setEnabled("w0" not in s.locked)

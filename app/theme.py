@@ -81,6 +81,8 @@ class Theme:
         QTextBrowser#narration {{ font-size: {round(self.font_px * 1.1)}px; }}
         QLabel#tourTitle {{ font-size: {round(self.font_px * 1.25)}px; font-weight: bold; }}
         QLabel#readout, QLabel#tourReadouts {{ font-size: {self.plot_px}px; }}
+        QLabel#captionTitle {{ font-size: {round(self.font_px * 1.15)}px; font-weight: bold; }}
+        QLabel#captionBody {{ font-size: {round(self.font_px * 0.85)}px; }}
         """
 
 

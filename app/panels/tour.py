@@ -23,6 +23,7 @@ class TourPanel(QWidget):
     """
 
     demoRequested = Signal(str)
+    shown = Signal()  # a demo's texts are on screen (the caption bar follows)
 
     def __init__(self, scene: Scene, parent=None):
         super().__init__(parent)
@@ -115,6 +116,7 @@ class TourPanel(QWidget):
         self.next.setEnabled(self.index() < len(self.demos) - 1)
         self._build_controls()
         self._update_readouts()
+        self.shown.emit()
 
     # -- demo controls -----------------------------------------------------------
     def _build_controls(self) -> None:

@@ -51,9 +51,9 @@ class BalancePlaneView(pg.PlotWidget):
             self.addItem(item)
         self.handles: list[Handle] = []
         self._drag_origin: tuple[float, float] | None = None
-        legend = self.getPlotItem().addLegend(offset=(-8, -8))
-        legend.addItem(self.orbits, "rescaling orbits ‖u‖v = c")
-        legend.addItem(self.conserved, "conserved under flow: ‖u‖² − v² = c")
+        self.legend = self.getPlotItem().addLegend(offset=(-8, -8))
+        self.legend.addItem(self.orbits, "rescaling orbits ‖u‖v = c")
+        self.legend.addItem(self.conserved, "conserved under flow: ‖u‖² − v² = c")
         self.apply_theme(theme)
         self.setRange(xRange=(0, 2.5), yRange=(-2, 2), padding=0)
         self.getViewBox().sigRangeChanged.connect(lambda *_: self._draw_families())
@@ -65,7 +65,9 @@ class BalancePlaneView(pg.PlotWidget):
 
     def apply_theme(self, theme: Theme) -> None:
         self.theme = theme
-        apply_plot_theme(self, theme, "Balance plane: unit i at (‖u_i‖, v_i)", "‖u_i‖", "v_i")
+        apply_plot_theme(self, theme, "Balance plane (‖u_i‖, v_i)", "‖u_i‖", "v_i")
+        if hasattr(self, "legend"):
+            self.legend.setVisible(theme.font_scale <= 1)  # projected, the plot is too small to share
         for h in getattr(self, "handles", []):
             h.set_color(theme.run_color(0))
         self._draw_families()
@@ -98,8 +100,10 @@ class BalancePlaneView(pg.PlotWidget):
         th = self.theme
         x, y = nan_joined(np.stack(orbit_paths, axis=1))
         self.orbits.setData(x, y, pen=pen(th.orbit, 1.6, alpha=170))
+        self.orbits.setToolTip("rescaling orbits ‖u‖v = c: rescaling a unit moves it along one")
         x, y = nan_joined(np.stack(cons_paths, axis=1))
         self.conserved.setData(x, y, pen=pen(th.conserved, 1.6, Qt.DashLine, alpha=170))
+        self.conserved.setToolTip("‖u‖² − v² = c (dashed): gradient flow keeps each unit on one (Du, Hu & Lee 2018)")
 
     def redraw(self) -> None:
         s, th = self.scene_.state, self.theme

@@ -71,7 +71,7 @@ class UnitsView(QWidget):
 
     def apply_theme(self, theme: Theme) -> None:
         self.theme = theme
-        apply_plot_theme(self.plane, theme, "Units: u_i in the input plane", "x₁", "x₂")
+        apply_plot_theme(self.plane, theme, "Units u_i (input plane)", "x₁", "x₂")
         apply_plot_theme(self.vbar, theme, "v_i", "unit", "")
         for h in getattr(self, "unit_handles", []) + getattr(self, "v_handles", []):
             h.set_color(theme.run_color(0))

@@ -101,7 +101,7 @@ class WPlaneView(pg.PlotWidget):
     def apply_theme(self, theme: Theme) -> None:
         self.theme = theme
         self._legend_key = None
-        apply_plot_theme(self, theme, "Canonical space: w = Uᵀv", "w₁", "w₂")
+        apply_plot_theme(self, theme, "w-plane: w = Uᵀv", "w₁", "w₂")
         if hasattr(self, "w0"):
             self.w0.set_color(theme.foreground)
             self.target.set_color(theme.target)
