@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test bench soak clean
+.PHONY: run test bench soak screenshots clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,12 @@ bench: $(STAMP)
 
 soak: $(STAMP)
 	QT_QPA_PLATFORM=offscreen SOAK_SECONDS=$${SOAK_SECONDS:-300} $(PY) -m pytest tests/gui/test_monkey.py -k soak -p no:cacheprovider
+
+# The README's pictures, made by the app itself.
+screenshots: $(STAMP)
+	QT_QPA_PLATFORM=offscreen OVERPARAM_CONFIG_DIR=$$(mktemp -d) $(PY) -m app --demo rescaling --screenshot docs/rescaling.png
+	QT_QPA_PLATFORM=offscreen OVERPARAM_CONFIG_DIR=$$(mktemp -d) $(PY) -m app --demo small-init --present --size 1024x768 --screenshot docs/presentation-small-init.png
+	QT_QPA_PLATFORM=offscreen OVERPARAM_CONFIG_DIR=$$(mktemp -d) $(PY) -m app --demo gradient-growth --theme dark --screenshot docs/gradient-growth-dark.png
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info

@@ -35,6 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--present", action="store_true", help="start in presentation mode (F5 toggles it)")
     p.add_argument("--fresh", action="store_true", help="start from the default scene, not the last one")
     p.add_argument("--theme", choices=("light", "dark", "projector"), help="colour theme")
+    p.add_argument("--size", metavar="WxH", help="window size in pixels, e.g. 1024x768 (default 1280x800)")
     return p
 
 
@@ -80,6 +81,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"unknown demo {args.demo!r}; valid ids: {', '.join(d.id for d in demos.load_demos())}")
     if args.export_animation and not args.export_animation.lower().endswith((".gif", ".mp4")):
         raise UsageError("--export-animation needs a .gif or .mp4 file name")
+    size = _parse_size(args.size) if args.size else None
     headless = bool(args.screenshot or args.export_csv or args.save or args.export_animation)
     if headless and not os.environ.get("DISPLAY") and "QT_QPA_PLATFORM" not in os.environ:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
@@ -103,8 +105,11 @@ def run(args: argparse.Namespace) -> int:
     if args.present:
         window.set_presentation(True)
     target = args.steps if args.steps is not None else scene.state.steps
+    if size:
+        window.resize(*size)
     if headless:
-        window.resize(1280, 800)
+        window.resize(*(size or (1280, 800)))
+        window.fit_panes()
         _write_outputs(app, window, args, target)
         window.close()
         return 0
@@ -116,6 +121,16 @@ def run(args: argparse.Namespace) -> int:
     code = app.exec()
     _remember(window, prefs)
     return code
+
+
+def _parse_size(text: str) -> tuple[int, int]:
+    try:
+        w, h = (int(x) for x in text.lower().split("x"))
+    except ValueError:
+        raise UsageError(f"--size must look like 1024x768, not {text!r}") from None
+    if not (640 <= w <= 7680 and 480 <= h <= 4320):
+        raise UsageError("--size must be between 640x480 and 7680x4320")
+    return w, h
 
 
 def _load_start_scene(window, args, restore_last: bool) -> None:

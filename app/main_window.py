@@ -122,6 +122,8 @@ class MainWindow(QMainWindow):
         self.side.setCurrentWidget(self.tour)
         self._emphasise(demo.emphasise)
         self._state_changed()
+        if self.presenting:
+            self.fit_panes()
 
     def reset_demo(self) -> None:
         if self.tour.current is not None:
@@ -174,7 +176,9 @@ class MainWindow(QMainWindow):
         w, h = max(self.width(), 800), max(self.height(), 600)
         side = 0 if self.presenting else max(280, round(w * 0.26))
         self.splitters["main"].setSizes([w - side, side])
-        self.splitters["left"].setSizes([round(h * 0.66), round(h * 0.34)])
+        series_first = self.presenting and self.tour.current is not None and "timeseries" in self.tour.current.emphasise
+        share = 0.5 if series_first else 0.34  # a demo about curves over time gets half the height
+        self.splitters["left"].setSizes([round(h * (1 - share)), round(h * share)])
         self.splitters["top"].setSizes([round((w - side) * 0.55), round((w - side) * 0.45)])
 
     def set_fullscreen(self, on: bool) -> None:

@@ -133,14 +133,15 @@ def apply_plot_theme(plot: pg.PlotWidget | pg.PlotItem, theme: Theme, title: str
 
 
 def style_legend(legend: pg.LegendItem, theme: Theme) -> None:
+    size = f"{max(9, round(theme.plot_px * (0.9 if theme.font_scale <= 1 else 0.75)))}px"  # projected plots are small
     legend.setLabelTextColor(theme.foreground)
-    legend.setLabelTextSize(f"{max(9, round(theme.plot_px * 0.9))}px")
+    legend.setLabelTextSize(size)
     bg = pg.mkColor(theme.background)
     bg.setAlpha(215)
     legend.setBrush(pg.mkBrush(bg))
     legend.setPen(pg.mkPen(theme.grid))
     for _sample, label in legend.items:
-        label.setText(label.text, color=theme.foreground, size=f"{max(9, round(theme.plot_px * 0.9))}px")
+        label.setText(label.text, color=theme.foreground, size=size)
 
 
 class Coalesced(QObject):

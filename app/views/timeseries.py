@@ -59,6 +59,8 @@ class TimeSeriesView(QWidget):
                 self.lines[key] = line
                 if key != "loss":
                     p.setXLink(self.plots["loss"])
+        for col in range(len(PLOTS)):
+            self.layout_widget.ci.layout.setColumnStretchFactor(col, 1)  # equal widths whatever the tick labels
         for key in LOG_PLOTS:
             self.plots[key].getAxis("left").setLogMode(False, True)
         self.growth_now = pg.ScatterPlotItem(size=12, pxMode=True)
