@@ -1,0 +1,106 @@
+"""Monkey tests: thousands of random real user actions on the real window, checked after each one.
+
+After every action the scene must be consistent (``monkey.check_consistent``):
+w = Uᵀv at every record of every live run, no NaN outside diverged runs (and NaN
+from a run's divergence on), a state that validates and whose w₀ is Uᵀv, a
+playhead in range and a scrubber spanning [0, horizon]; and no exception may
+escape a Qt handler (pytest-qt captures those; the monkey fails at once with
+its seed and last actions).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import replace
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+
+from app.state import SceneState
+
+from .helpers import click
+from .monkey import Monkey, check_consistent
+
+SEED = 20240611
+FAST_ACTIONS = int(os.environ.get("MONKEY_ACTIONS", 2000))
+
+
+@pytest.fixture
+def small_window(make_window):
+    """The default scene with few steps, so each recompute is cheap."""
+    return make_window(replace(SceneState(), steps=200))
+
+
+def test_monkey(small_window, qtbot, tmp_path, request):
+    check_consistent(small_window)
+    monkey = Monkey(small_window, qtbot, SEED, tmp_path, max_ensemble=50, max_steps=300, max_horizon=1000,
+                    node=request.node)
+    t0 = time.perf_counter()
+    stats = monkey.run(actions=FAST_ACTIONS)
+    elapsed = time.perf_counter() - t0
+    print(f"\nmonkey seed {SEED}: {stats.summary()} in {elapsed:.1f} s")
+    assert sum(stats.actions.values()) == FAST_ACTIONS
+    # the mix really exercised the window
+    for kind in ("key", "drag", "click", "slider", "field", "combo", "demo", "save_open", "corrupt", "advance"):
+        assert stats.actions[kind] > 0, f"no {kind} action in {FAST_ACTIONS}"
+    assert stats.files_opened > 0 and stats.files_refused > 0 and stats.fields_refused > 0
+
+
+def test_monkey_soak(make_window, qtbot, tmp_path, request):
+    seconds = os.environ.get("SOAK_SECONDS")
+    if not seconds:
+        pytest.skip("set SOAK_SECONDS to run the soak test (make soak)")
+    seed = int(os.environ.get("SOAK_SEED", time.time_ns() % 2**31))
+    window = make_window(replace(SceneState(), steps=1000))
+    monkey = Monkey(window, qtbot, seed, tmp_path, max_ensemble=1000, max_steps=5000, max_horizon=100_000,
+                    node=request.node)
+    t0 = time.perf_counter()
+    stats = monkey.run(seconds=float(seconds))
+    elapsed = time.perf_counter() - t0
+    print(f"\nsoak (seed {seed}, replay with SOAK_SEED={seed}): {stats.summary()} in {elapsed:.0f} s "
+          f"({sum(stats.actions.values()) / max(elapsed, 1e-9):.1f} actions/s)")
+
+
+# -- app bugs the monkey found: each reproduced exactly; strict xfail until the app is fixed ---------
+# (when one is fixed its test XPASSes and fails: remove its marker and the matching AVOID_/TOLERATE_
+# flag in monkey.py, so the monkey exercises that path again)
+
+@pytest.mark.xfail(strict=True, reason="app bug: path-sgd from the default start (a zero unit) records a NaN "
+                   "grad_norm at step 0 and 'diverges' at step 1 with a message blaming η = 0.05")
+def test_path_sgd_from_the_default_start(window, qtbot):
+    scene = window.scene_
+    for _ in range(3):  # gd → flow → canonical → path-sgd
+        qtbot.keyClick(window, Qt.Key_O)
+    assert scene.state.optimizer == "path-sgd"
+    t = scene.runs.primary.traj
+    assert np.all(np.isfinite(t.grad_norm[:, 0])) and not t.diverged[0], (
+        f"diverged_at={t.diverged_at[0]}, grad_norm[:3]={t.grad_norm[:3, 0]}, status: {window.status.text()!r}")
+
+
+@pytest.mark.xfail(strict=True, reason="app bug: with the theory overlay (demo 'balanced'), η = 5 makes "
+                   "TimeSeriesView.redraw call problem.loss on a NaN path: ValueError escapes the Qt handler")
+def test_theory_overlay_survives_divergence(window, qtbot):
+    window.open_demo("balanced")
+    with qtbot.captureExceptions() as exceptions:
+        window.controls.lr.edit.setText("5")
+        window.controls.lr.edit.editingFinished.emit()
+        qtbot.wait(100)
+    assert window.scene_.state.lr == 5.0
+    assert not exceptions, "".join(str(e[1]) for e in exceptions)
+
+
+@pytest.mark.xfail(strict=True, reason="app bug: right-clicking the only remaining data point raises "
+                   "StateError out of UnitsView._clicked instead of refusing with a message")
+def test_right_click_on_the_last_data_point(window, qtbot):
+    scene = window.scene_
+    window.controls.problem.setCurrentIndex(window.controls.problem.findData("anisotropic"))
+    window.controls.problem.activated.emit(window.controls.problem.currentIndex())
+    with qtbot.captureExceptions() as exceptions:
+        while len(scene.state.points) > 1:
+            click(window.units.plane, scene.state.points[-1], button=Qt.RightButton)
+        before = scene.state
+        click(window.units.plane, scene.state.points[0], button=Qt.RightButton)
+    assert scene.state is before
+    assert not exceptions, "".join(str(e[1]) for e in exceptions)
