@@ -19,7 +19,7 @@ from overparam_core import OPTIMIZERS
 
 from . import edits
 from .player import SPEEDS
-from .state import LR_RANGE, StateError
+from .state import LR_RANGE
 from .theme import THEME_NAMES
 
 
@@ -35,10 +35,7 @@ class Command:
 
 def _scene_edit(window, make, text: str) -> None:
     """Apply ``make(state)``; a refusal is shown in the status bar, nothing changes."""
-    try:
-        window.scene_.apply(make(window.scene_.state), text)
-    except StateError as err:
-        window.show_message(str(err), "error")
+    window.scene_.edit(make, text=text)
 
 
 def _cycle_optimizer(window) -> None:

@@ -14,7 +14,18 @@ import numpy as np
 import overparam_core as core
 
 from .runs import DEFAULT_LABELS, DEFAULT_POINTS
-from .state import SceneState, StateError
+from .state import COORD_LIMIT, SceneState, StateError, finite_number
+
+
+def _xy(name: str, xy) -> np.ndarray:
+    """A point a user moved, or StateError: two finite numbers within the coordinate limit."""
+    try:
+        p = np.asarray(xy, dtype=float).reshape(2)
+    except (TypeError, ValueError):
+        raise StateError(f"{name} must be two numbers") from None
+    for x in p:
+        finite_number(name, float(x), -COORD_LIMIT, COORD_LIMIT)
+    return p
 
 
 def _mat(U: np.ndarray) -> tuple:
@@ -50,7 +61,7 @@ def factorize(s: SceneState, w: np.ndarray, k: int | None = None) -> SceneState:
 
 
 def move_w0(s: SceneState, w) -> SceneState:
-    return factorize(s, np.asarray(w, dtype=float))
+    return factorize(s, _xy("w₀", w))
 
 
 def set_init(s: SceneState, init: str, lam: float | None = None, alpha: float | None = None) -> SceneState:
@@ -75,20 +86,21 @@ def set_width(s: SceneState, k: int) -> SceneState:
 def move_unit(s: SceneState, i: int, u) -> SceneState:
     """Drag unit i's input weights ``u_i`` in the input plane (w0 follows)."""
     U = np.array(s.U0)
-    U[i] = u
+    U[i] = _xy(f"u{i + 1}", u)
     return with_weights(s, U, np.array(s.v0), init="hand")
 
 
 def set_unit_output(s: SceneState, i: int, value: float) -> SceneState:
     v = np.array(s.v0)
-    v[i] = value
+    v[i] = finite_number(f"v{i + 1}", value, -COORD_LIMIT, COORD_LIMIT)
     return with_weights(s, np.array(s.U0), v, init="hand")
 
 
 def rescale_unit(s: SceneState, i: int, c: float) -> SceneState:
     """Move unit i along its rescaling orbit: u_i → c u_i, v_i → v_i / c. w0 stays."""
-    if not np.isfinite(c) or c == 0:
-        raise StateError("a rescaling factor must be a non-zero number")
+    c = finite_number("the rescaling factor c", c, -1e6, 1e6)
+    if abs(c) < 1e-6:
+        raise StateError("a rescaling factor must be a non-zero number (|c| ≥ 1e-6)")
     if s.model == "relu" and c < 0:
         raise StateError("a ReLU unit can only be rescaled by c > 0")
     cs = np.ones(s.k)
@@ -98,22 +110,22 @@ def rescale_unit(s: SceneState, i: int, c: float) -> SceneState:
 
 
 def set_target(s: SceneState, w) -> SceneState:
-    return replace(s, target=_vec(w))
+    return replace(s, target=_vec(_xy("the target w*", w)))
 
 
 def set_single_x(s: SceneState, x) -> SceneState:
-    return replace(s, single_x=_vec(x))
+    return replace(s, single_x=_vec(_xy("x", x)))
 
 
 def move_point(s: SceneState, j: int, x) -> SceneState:
     points = list(s.points)
-    points[j] = _vec(x)
+    points[j] = _vec(_xy(f"x{j + 1}", x))
     return replace(s, points=tuple(points))
 
 
 def add_point(s: SceneState, x, label: float = 1.0) -> SceneState:
     labels = s.labels + (float(label),) if s.problem == "logistic" else s.labels
-    return replace(s, points=s.points + (_vec(x),), labels=labels)
+    return replace(s, points=s.points + (_vec(_xy("the new point", x)),), labels=labels)
 
 
 def remove_point(s: SceneState, j: int) -> SceneState:

@@ -105,6 +105,19 @@ class Scene(QObject):
         self.undo_stack.push(_StateCommand(self, self.state, new, text, merge_id))
         return True
 
+    def edit(self, edit, *args, text: str = "change", merge_key: str | None = None) -> bool:
+        """Apply ``edit(state, *args)`` (a function of ``app.edits``).
+
+        An edit that refuses its arguments (StateError, ValueError) is reported
+        with ``message`` and changes nothing, like a refused state.
+        """
+        try:
+            new = edit(self.state, *args)
+        except ValueError as err:  # StateError is a ValueError
+            self.message.emit(str(err), "error")
+            return False
+        return self.apply(new, text, merge_key)
+
     def end_gesture(self) -> None:
         """Close the current drag so the next one is a separate undo step."""
         cmd = self.undo_stack.command(self.undo_stack.index() - 1)
@@ -231,6 +244,8 @@ def divergence_message(s: SceneState, runs: RunSet, group, i: int) -> str:
     U, v, _ = runs_mod.build_inits(s)
     idx = group.init_index[i] if group.init_index else 0
     try:
+        if group.optimizer in ("path-sgd", "natural"):
+            raise ValueError("no simple bound")  # their step is rescaled: the PΣ bound does not apply
         if group.optimizer == "canonical":
             bound = core.stable_lr(runs.problem, w=core.canonical(U[idx], v[idx]))
             what = "2/λmax(Σ)"
@@ -239,6 +254,6 @@ def divergence_message(s: SceneState, runs: RunSet, group, i: int) -> str:
             what = "2/λmax(PΣ)"
         hint = f"η = {s.lr:g} exceeds about {what} = {float(bound):.3g}" if np.isfinite(bound) else f"η = {s.lr:g} is too large"
     except (ValueError, np.linalg.LinAlgError):
-        hint = f"η = {s.lr:g} is too large"
+        hint = f"η = {s.lr:g} is too large for {group.optimizer} from this init"
     name = group.labels[i]
     return f"{name} ({group.optimizer}) diverged at step {step}: {hint}; try a smaller η."

@@ -34,8 +34,21 @@ def end_to_end_path(s: SceneState, runs: RunSet) -> np.ndarray | None:
     T = len(t.step)
     if T < 2:
         return np.array(s.w0)[None]
-    path = core.balanced_flow(runs.problem, np.array(s.w0), lam, float(t.step[-1]) * s.lr, int(t.step[-1]))
+    try:
+        with np.errstate(all="ignore"):
+            path = core.balanced_flow(runs.problem, np.array(s.w0), lam, float(t.step[-1]) * s.lr, int(t.step[-1]))
+    except ValueError:
+        return None
     return path[t.step]
+
+
+def path_loss(problem, path: np.ndarray) -> np.ndarray:
+    """L along a closed-form path; NaN where the path has left the finite range."""
+    finite = np.all(np.isfinite(path), axis=-1)
+    out = np.full(len(path), np.nan)
+    if finite.any():
+        out[finite] = problem.loss(path[finite])
+    return out
 
 
 def one_step_points(s: SceneState, U: np.ndarray, v: np.ndarray, problem) -> dict[str, np.ndarray]:

@@ -14,7 +14,17 @@ __all__ = [
     "check_int",
     "check_choice",
     "check_last_dim",
+    "check_magnitude",
 ]
+
+# Squares of larger numbers overflow float64: factorizations refuse them up front.
+MAX_MAGNITUDE = 1e150
+
+
+def check_magnitude(x: np.ndarray, name: str, limit: float = MAX_MAGNITUDE) -> None:
+    """ValueError if any entry of ``x`` exceeds ``limit`` in absolute value."""
+    if x.size and float(np.max(np.abs(x))) > limit:
+        raise ValueError(f"{name} is too large (entries above {limit:g} overflow float64)")
 
 
 def as_float(x: Any, name: str, min_ndim: int = 0, finite: bool = True) -> np.ndarray:

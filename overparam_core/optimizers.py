@@ -78,11 +78,21 @@ def _relu_direction(problem: Problem, A: np.ndarray) -> np.ndarray:
     return G
 
 
+def path_ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+    """``num / den`` where a dead unit's ``0 / 0`` is 0 (it stays dead); ``x / 0`` stays infinite."""
+    return np.where((num == 0) & (den == 0), 0.0, num / np.where((num == 0) & (den == 0), 1.0, den))
+
+
 def _path_scale(A: np.ndarray, G: np.ndarray) -> np.ndarray:
-    """Path-SGD: divide ``∂L/∂u_i`` by ``v_i²`` and ``∂L/∂v_i`` by ``‖u_i‖²`` (in place)."""
+    """Path-SGD: divide ``∂L/∂u_i`` by ``v_i²`` and ``∂L/∂v_i`` by ``‖u_i‖²`` (in place).
+
+    A unit with ``u_i = 0`` and ``v_i = 0`` has zero gradient and no scale: it
+    stays where it is. A unit with only one of them zero has an infinite step,
+    which the simulation reports as divergence.
+    """
     d = A.shape[-1] - 1
-    G[..., :d] /= A[..., d:] * A[..., d:]
-    G[..., d] /= np.sum(A[..., :d] * A[..., :d], axis=-1)
+    G[..., :d] = path_ratio(G[..., :d], A[..., d:] * A[..., d:])
+    G[..., d] = path_ratio(G[..., d], np.sum(A[..., :d] * A[..., :d], axis=-1))
     return G
 
 

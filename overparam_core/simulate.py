@@ -14,7 +14,7 @@ import numpy as np
 
 from ._validate import check_int, check_last_dim, check_lr, check_params
 from .model import _canonical, _check_problem, _param_grad_norm, _relu_grads, _preconditioner
-from .optimizers import MODELS, OPTIMIZERS, Scheme, _check_model_optimizer, _safe_solve, make_scheme
+from .optimizers import MODELS, OPTIMIZERS, Scheme, _check_model_optimizer, _safe_solve, make_scheme, path_ratio
 from .problems import Problem, Regression
 
 __all__ = ["Trajectory", "simulate", "DIVERGENCE_BOUND"]
@@ -347,8 +347,8 @@ def simulate(
 
 
 def _path_norm(U: np.ndarray, v: np.ndarray, dU: np.ndarray, dv: np.ndarray) -> np.ndarray:
-    gu = dU / (v * v)[..., None]
-    gv = dv / np.sum(U * U, axis=-1)
+    gu = path_ratio(dU, (v * v)[..., None])
+    gv = path_ratio(dv, np.sum(U * U, axis=-1))
     return np.sqrt(np.sum(gu * gu, axis=(-2, -1)) + np.sum(gv * gv, axis=-1))
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from ._validate import as_float, check_int, check_params
+from ._validate import as_float, check_int, check_params, check_magnitude
 
 __all__ = ["permute", "rescale", "balanced_factorization", "random_fiber", "conserved"]
 
@@ -129,6 +129,7 @@ def balanced_factorization(
     v : numpy.ndarray, shape (..., k)
     """
     w = as_float(w, "w", min_ndim=1)
+    check_magnitude(w, "w")
     d = w.shape[-1]
     if d < 1:
         raise ValueError(f"w must have d >= 1 entries, got shape {w.shape}")
@@ -200,11 +201,13 @@ def random_fiber(
     v : numpy.ndarray, shape (n, k)
     """
     w = as_float(w, "w")
+    check_magnitude(w, "w")
     if w.ndim != 1 or w.shape[0] < 1:
         raise ValueError(f"w must have shape (d,), got {w.shape}")
     k = check_int(k, "k", 1)
     n = check_int(n, "n", 1)
     sc = as_float(scale, "scale")
+    check_magnitude(sc, "scale", 1e100)
     if sc.ndim != 0 or float(sc) <= 0.0:
         raise ValueError(f"scale must be a positive finite number, got {scale!r}")
     sc = float(sc)

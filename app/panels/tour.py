@@ -161,13 +161,8 @@ class TourPanel(QWidget):
         self.scene_.apply(new, f"switch {c.field}")
 
     def _slide(self, c: DemoControl, x: float) -> None:
-        s = self.scene_.state
-        try:
-            new = {"lr": lambda: replace(s, lr=x), "lam": lambda: edits.set_lam(s, x), "alpha": lambda: edits.set_alpha(s, x)}[c.field]()
-        except ValueError as err:
-            self.scene_.message.emit(str(err), "error")
-            return
-        self.scene_.apply(new, f"set {c.field}", merge_key=f"tour:{c.field}")
+        edit = {"lr": lambda s, x: replace(s, lr=x), "lam": edits.set_lam, "alpha": edits.set_alpha}[c.field]
+        self.scene_.edit(edit, x, text=f"set {c.field}", merge_key=f"tour:{c.field}")
 
     def _refresh(self) -> None:
         s = self.scene_.state

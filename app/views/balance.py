@@ -80,7 +80,7 @@ class BalancePlaneView(pg.PlotWidget):
         r = float(np.linalg.norm(s.U0[i]))
         c = rescale_factor(r, s.v0[i], *xy)
         if np.isfinite(c) and c > 0 and abs(np.log(c)) > 1e-9:
-            self.scene_.apply(edits.rescale_unit(s, i, c), f"rescale unit {i + 1}", merge_key=f"rescale{i}")
+            self.scene_.edit(edits.rescale_unit, i, c, text=f"rescale unit {i + 1}", merge_key=f"rescale{i}")
         else:
             self.redraw()  # snap the handle back onto the orbit
 

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from .. import series
 from ..scene import Scene
-from ..theory_overlay import end_to_end_path
+from ..theory_overlay import end_to_end_path, path_loss
 from ..theme import Theme
 from .common import Coalesced, cached, apply_plot_theme, fmt, pen
 
@@ -138,7 +138,7 @@ class TimeSeriesView(QWidget):
         path = end_to_end_path(self.scene_.state, self.scene_.runs) if "theory" in self.scene_.state.overlays else None
         if path is not None:
             steps = self.scene_.runs.primary.traj.step.astype(float)
-            draw("loss", steps, series.positive_log10(self.scene_.runs.problem.loss(path)), th.foreground, False, th.pen * 1.4)
+            draw("loss", steps, series.positive_log10(path_loss(self.scene_.runs.problem, path)), th.foreground, False, th.pen * 1.4)
             self.curves["loss"][used["loss"] - 1].setPen(pen(th.foreground, th.pen * 1.4, Qt.DotLine))
         for key, pool in self.curves.items():
             for c in pool[used[key]:]:

@@ -81,16 +81,16 @@ class UnitsView(QWidget):
 
     # -- view → scene ------------------------------------------------------------
     def _unit_dragged(self, i: int, xy) -> None:
-        self.scene_.apply(edits.move_unit(self.scene_.state, i, xy), f"drag u{i + 1}", merge_key=f"u{i}")
+        self.scene_.edit(edits.move_unit, i, xy, text=f"drag u{i + 1}", merge_key=f"u{i}")
 
     def _v_dragged(self, i: int, xy) -> None:
-        self.scene_.apply(edits.set_unit_output(self.scene_.state, i, xy[1]), f"drag v{i + 1}", merge_key=f"v{i}")
+        self.scene_.edit(edits.set_unit_output, i, xy[1], text=f"drag v{i + 1}", merge_key=f"v{i}")
 
     def _point_dragged(self, j: int, xy) -> None:
-        self.scene_.apply(edits.move_point(self.scene_.state, j, xy), "drag data point", merge_key=f"x{j}")
+        self.scene_.edit(edits.move_point, j, xy, text="drag data point", merge_key=f"x{j}")
 
     def _x_dragged(self, xy) -> None:
-        self.scene_.apply(edits.set_single_x(self.scene_.state, xy), "drag x", merge_key="x")
+        self.scene_.edit(edits.set_single_x, xy, text="drag x", merge_key="x")
 
     def _clicked(self, ev) -> None:
         """Click on empty input plane adds a data point; right-click on a point deletes it."""
@@ -103,11 +103,11 @@ class UnitsView(QWidget):
         xy = vb.mapSceneToView(ev.scenePos())
         hit = self._point_at(ev.scenePos())
         if ev.button() == Qt.RightButton and hit is not None:
-            self.scene_.apply(edits.remove_point(s, hit), "delete data point")
+            self.scene_.edit(edits.remove_point, hit, text="delete data point")
             ev.accept()
         elif ev.button() == Qt.LeftButton and hit is None:
             label = -1.0 if ev.modifiers() & Qt.ShiftModifier else 1.0
-            self.scene_.apply(edits.add_point(s, (xy.x(), xy.y()), label), "add data point")
+            self.scene_.edit(edits.add_point, (xy.x(), xy.y()), label, text="add data point")
             ev.accept()
 
     def _point_at(self, scene_pos) -> int | None:

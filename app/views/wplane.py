@@ -89,13 +89,13 @@ class WPlaneView(pg.PlotWidget):
 
     # -- view → scene ------------------------------------------------------------
     def _w0_dragged(self, xy) -> None:
-        self.scene_.apply(edits.move_w0(self.scene_.state, xy), "drag w₀", merge_key="w0")
+        self.scene_.edit(edits.move_w0, xy, text="drag w₀", merge_key="w0")
 
     def _target_dragged(self, xy) -> None:
         s = self.scene_.state
         if s.problem == "single":
             return
-        self.scene_.apply(edits.set_target(s, xy), "drag target", merge_key="target")
+        self.scene_.edit(edits.set_target, xy, text="drag target", merge_key="target")
 
     # -- scene → view ------------------------------------------------------------
     def apply_theme(self, theme: Theme) -> None:

@@ -92,10 +92,13 @@ def test_relu_batch_equals_single():
 @pytest.mark.parametrize("optimizer", oc.OPTIMIZERS)
 def test_divergence_is_isolated(optimizer, n):
     U0, v0 = _batch(n, seed=1)
-    if optimizer in ("path-sgd", "natural"):
-        # both are immune to large weights; a zero unit (0/0) or a singular P breaks them
+    if optimizer == "natural":
+        # immune to large weights; a zero network makes P singular
         U0[1] = 0.0
         v0[1] = 0.0
+    elif optimizer == "path-sgd":
+        # immune to rescaling; nearly-zero input weights make the v-step ∂L/∂v / ‖u‖² explode
+        U0[1] *= 1e-9
     else:
         U0[1] *= 300.0
         v0[1] *= 300.0
@@ -182,3 +185,16 @@ def test_public_api():
             assert obj.__doc__, name
     assert oc.OPTIMIZERS == ("gd", "flow", "canonical", "path-sgd", "natural")
     assert oc.MODELS == ("linear", "relu")
+
+
+def test_path_sgd_leaves_a_dead_unit_dead():
+    """A unit with u_i = 0 and v_i = 0 has zero gradient and no scale: Path-SGD keeps it at 0."""
+    U0 = np.array([[0.6, 0.2], [0.0, 0.0]])
+    v0 = np.array([0.8, 0.0])
+    tr = oc.simulate(PROB, U0, v0, "path-sgd", lr=0.05, steps=100)
+    assert not tr.diverged
+    assert np.all(tr.U[:, 1] == 0.0) and np.all(tr.v[:, 1] == 0.0)
+    assert np.all(np.isfinite(tr.grad_norm))
+    # and it trains like the one-unit network it really is
+    one = oc.simulate(PROB, U0[:1], v0[:1], "path-sgd", lr=0.05, steps=100)
+    np.testing.assert_allclose(tr.w, one.w, rtol=1e-12, atol=1e-14)
