@@ -38,7 +38,17 @@ def _scene_edit(window, make, text: str) -> None:
     window.scene_.edit(make, text=text)
 
 
+def _allowed(window, control: str) -> bool:
+    """False (and says why) when a lesson has locked ``control``."""
+    if control in window.scene_.state.locked:
+        window.show_message(f"{control} is locked for this lesson (Edit › Unlock all controls)", "error")
+        return False
+    return True
+
+
 def _cycle_optimizer(window) -> None:
+    if not _allowed(window, "optimizer"):
+        return
     s = window.scene_.state
     allowed = ("gd", "flow", "path-sgd") if s.model == "relu" else OPTIMIZERS
     nxt = allowed[(allowed.index(s.optimizer) + 1) % len(allowed)] if s.optimizer in allowed else allowed[0]
@@ -46,15 +56,21 @@ def _cycle_optimizer(window) -> None:
 
 
 def _scale_lr(window, factor: float) -> None:
+    if not _allowed(window, "lr"):
+        return
     lr = min(max(window.scene_.state.lr * factor, LR_RANGE[0]), LR_RANGE[1])
     _scene_edit(window, lambda s: replace(s, lr=float(f"{lr:.3g}")), "change η")
 
 
 def _width(window, delta: int) -> None:
+    if not _allowed(window, "width"):
+        return
     _scene_edit(window, lambda s: edits.set_width(s, min(8, max(1, s.k + delta))), "change width")
 
 
 def _toggle_overlay(window, name: str) -> None:
+    if not _allowed(window, "overlays"):
+        return
     _scene_edit(window, lambda s: edits.toggle_overlay(s, name, name not in s.overlays), f"toggle {name}")
 
 
@@ -83,10 +99,11 @@ COMMANDS: tuple[Command, ...] = (
     Command("pin", "Edit", "Pin run as ghost", ("G",), lambda w: w.scene_.pin_ghost()),
     Command("clear_ghosts", "Edit", "Clear ghosts", ("Shift+G",), lambda w: w.scene_.clear_ghosts()),
     Command("next_optimizer", "Edit", "Next optimizer", ("O",), _cycle_optimizer),
-    Command("lr_up", "Edit", "Learning rate ×1.25", ("Up",), lambda w: _scale_lr(w, 1.25)),
-    Command("lr_down", "Edit", "Learning rate ÷1.25", ("Down",), lambda w: _scale_lr(w, 0.8)),
+    Command("lr_up", "Edit", "Learning rate ×1.25", ("+", "="), lambda w: _scale_lr(w, 1.25)),
+    Command("lr_down", "Edit", "Learning rate ÷1.25", ("-",), lambda w: _scale_lr(w, 0.8)),
     Command("wider", "Edit", "One more unit (k + 1)", ("K",), lambda w: _width(w, +1)),
     Command("narrower", "Edit", "One unit fewer (k − 1)", ("Shift+K",), lambda w: _width(w, -1)),
+    Command("lesson", "Edit", "Prepare a lesson: lock controls, hide panels…", ("Ctrl+Shift+L",), lambda w: w.prepare_lesson()),
     Command("unlock", "Edit", "Unlock all controls (teacher)", ("Ctrl+Shift+U",), lambda w: w.unlock_all()),
     Command("play", "Play", "Play / pause", ("Space",), lambda w: w.player.toggle()),
     Command("forward", "Play", "Step forward", ("Right",), lambda w: w.player.step(1)),
@@ -100,7 +117,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("ellipse", "View", "Show the ellipse of P", ("2",), lambda w: _toggle_overlay(w, "ellipse")),
     Command("contributions", "View", "Show unit contributions v_i u_i", ("3",), lambda w: _toggle_overlay(w, "contributions")),
     Command("canonical", "View", "Show canonical GD (dashed)", ("C",),
-            lambda w: _scene_edit(w, lambda s: replace(s, show_canonical=not s.show_canonical), "toggle canonical")),
+            lambda w: _allowed(w, "overlays") and _scene_edit(w, lambda s: replace(s, show_canonical=not s.show_canonical), "toggle canonical")),
     Command("fit", "View", "Fit the w-plane to the runs", ("F",), lambda w: w.wplane.fit()),
     Command("theme", "View", "Next theme (light, dark, projector)", ("T",), _cycle_theme),
     Command("present", "View", "Presentation mode", ("F5",), lambda w: w.set_presentation(not w.presenting), checkable=True),

@@ -312,6 +312,13 @@ class MainWindow(QMainWindow):
         self.show_message("figure copied to the clipboard", "info")
 
     # -- teacher scenarios -----------------------------------------------------------
+    def prepare_lesson(self) -> None:
+        from .panels.lesson import LessonDialog
+
+        dialog = LessonDialog(self.scene_.state, self)
+        if dialog.exec():
+            self.scene_.apply(dialog.applied_to(self.scene_.state), "prepare lesson")
+
     def unlock_all(self) -> None:
         """The lecturer takes back every control a scenario locked or hid (undoable)."""
         from dataclasses import replace

@@ -36,6 +36,7 @@ class TourPanel(QWidget):
         for i, d in enumerate(self.demos, 1):
             self.list.addItem(f"{i}. {d.title}")
         self.list.setMaximumHeight(150)
+        self.list.setFocusPolicy(Qt.NoFocus)  # arrow keys belong to the window (step, η), PageDown to the tour
         self.title = QLabel("Choose a demo")
         self.title.setObjectName("tourTitle")
         self.title.setWordWrap(True)

@@ -58,6 +58,9 @@ class Handle(pg.TargetItem):
             return
         ev.accept()
         vb = self.getViewBox()
+        if ev.isStart() and not self._nearest_handle(ev.buttonDownScenePos()).isEnabled():
+            self._target = None  # a lesson locked it: the press is swallowed, nothing moves
+            return
         if ev.isStart():
             self._target = self._nearest_handle(ev.buttonDownScenePos())
             self._target._grab = self._target.pos() - vb.mapSceneToView(ev.buttonDownScenePos())
