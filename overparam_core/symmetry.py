@@ -177,9 +177,12 @@ def random_fiber(
     """``n`` random members of the fiber ``{(U, v) : Uᵀv = w}``.
 
     Construction (valid for every ``k``, including ``k < d``): draw ``U₀`` with entries
-    ``scale·N(0,1)/√d`` and ``v`` with entries ``scale·N(0,1)``, then apply the smallest
-    (Frobenius) correction to ``U`` that lands on the fiber,
-    ``U = U₀ + v (w − U₀ᵀv)ᵀ / ‖v‖²``, and one refinement pass of the same correction.
+    ``scale·N(0,1)/√d`` and ``v`` in a uniformly random direction with norm
+    ``scale·√k·e^{0.3 N(0,1)}``, then apply the smallest (Frobenius) correction to ``U``
+    that lands on the fiber, ``U = U₀ + v (w − U₀ᵀv)ᵀ / ‖v‖²``, and one refinement pass
+    of the same correction. Keeping ``‖v‖`` near ``scale·√k`` keeps that correction, and
+    so the weights, of the order of ``scale`` (a Gaussian ``v`` is sometimes tiny, and
+    then ``U`` huge: an ensemble would have wild outliers).
     The residual ``‖Uᵀv − w‖`` is at rounding level, ``≤ 1e-12·max(‖w‖, ‖U‖‖v‖)``.
 
     Parameters
@@ -221,13 +224,16 @@ def random_fiber(
         raise ValueError(f"rng must be a numpy Generator, an int seed or None, got {type(rng).__name__}")
     d = w.shape[0]
     U = gen.standard_normal((n, k, d)) * (sc / np.sqrt(d))
-    v = gen.standard_normal((n, k)) * sc
+    v = gen.standard_normal((n, k))
     vv = np.sum(v * v, axis=-1)
     tiny = vv < 1e-300
-    while np.any(tiny):  # measure-zero event; redraw to keep ‖v‖ > 0
-        v[tiny] = gen.standard_normal((int(tiny.sum()), k)) * sc
+    while np.any(tiny):  # measure-zero event; redraw to keep a direction
+        v[tiny] = gen.standard_normal((int(tiny.sum()), k))
         vv = np.sum(v * v, axis=-1)
         tiny = vv < 1e-300
+    norm = sc * np.sqrt(k) * np.exp(0.3 * gen.standard_normal(n))
+    v = v * (norm / np.sqrt(vv))[:, None]
+    vv = norm * norm
     for _ in range(2):
         r = w - (v[:, None, :] @ U)[:, 0, :]
         U = U + v[:, :, None] * (r / vv[:, None])[:, None, :]
