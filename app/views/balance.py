@@ -14,7 +14,7 @@ from PySide6.QtCore import Qt
 from .. import edits
 from ..scene import Scene
 from ..theme import Theme
-from .common import Coalesced, cached, Handle, apply_plot_theme, fmt, make_plot, nan_joined, pen
+from .common import Coalesced, cached, legend_below, Handle, apply_plot_theme, fmt, make_plot, nan_joined, pen
 
 LEVELS = (0.25, 0.5, 1.0, 2.0, 4.0)
 
@@ -51,7 +51,7 @@ class BalancePlaneView(pg.PlotWidget):
             self.addItem(item)
         self.handles: list[Handle] = []
         self._drag_origin: tuple[float, float] | None = None
-        self.legend = self.getPlotItem().addLegend(offset=(-8, -8))
+        self.legend = legend_below(self, columns=1)
         self.legend.addItem(self.orbits, "rescaling orbits ‖u‖v = c")
         self.legend.addItem(self.conserved, "conserved under flow: ‖u‖² − v² = c")
         self.apply_theme(theme)

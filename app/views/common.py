@@ -183,6 +183,20 @@ def cached(item):
     return item
 
 
+def legend_below(plot: pg.PlotWidget, columns: int = 2) -> pg.LegendItem:
+    """A legend in the plot's layout, under the axes: it never hides the data.
+
+    Its width is 'ignored' so that long labels are clipped instead of widening the plot.
+    """
+    legend = pg.LegendItem(colCount=columns)
+    legend.setSizePolicy(pg.QtWidgets.QSizePolicy.Policy.Ignored, pg.QtWidgets.QSizePolicy.Policy.Preferred)
+    legend.setMinimumWidth(0)
+    item = plot.getPlotItem()
+    item.legend = legend
+    item.layout.addItem(legend, 4, 1)
+    return legend
+
+
 def pen(color: str, width: float, style=Qt.SolidLine, alpha: int = 255) -> pg.QtGui.QPen:
     c = pg.mkColor(color)
     c.setAlpha(alpha)

@@ -78,7 +78,7 @@ class TimeSeriesView(QWidget):
         for key, title, x, y in PLOTS:
             p = self.plots[key]
             apply_plot_theme(p, theme, title, x, y)
-            p.getAxis("bottom").setTickDensity(0.6)  # narrow plots: fewer, unclipped step labels
+            p.getAxis("bottom").setTickDensity(0.45)  # narrow plots: fewer, unclipped step labels
         for line in self.lines.values():
             line.setPen(pen(theme.foreground, 2, alpha=160))
             line.setHoverPen(pen(theme.accent, 4))

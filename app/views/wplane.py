@@ -13,7 +13,7 @@ from ..runs import minimiser
 from ..theory_overlay import end_to_end_path, one_step_points
 from ..scene import Scene
 from ..theme import Theme
-from .common import Handle, cached, apply_plot_theme, fmt, nan_joined, pen, thin
+from .common import Handle, cached, legend_below, apply_plot_theme, fmt, nan_joined, pen, thin
 
 GRID = 360  # loss image resolution (pixels per side)
 BANDS = 14  # contour bands of log L
@@ -66,7 +66,7 @@ class WPlaneView(pg.PlotWidget):
         for label in self.one_step_labels:
             label.setZValue(46)
             self.addItem(label)
-        self.legend = self.getPlotItem().addLegend(offset=(8, 8), colCount=1)
+        self.legend = legend_below(self)  # over the plot, many runs would hide their own paths
 
         self.target = Handle(theme.target, "Target w* (drag it): the minimiser of L")
         self.w0 = Handle(theme.foreground, "Start w₀ = Uᵀv (drag it)")
@@ -121,7 +121,6 @@ class WPlaneView(pg.PlotWidget):
         lo, hi = pts.min(axis=0), pts.max(axis=0)
         pad = 0.2 * max(float(np.max(hi - lo)), 1.0)
         self.setRange(xRange=(lo[0] - pad, hi[0] + pad), yRange=(lo[1] - pad, hi[1] + pad), padding=0)
-        self.place_legend()
 
     def redraw(self) -> None:
         s, runs, th = self.scene_.state, self.scene_.runs, self.theme
@@ -225,30 +224,7 @@ class WPlaneView(pg.PlotWidget):
         self.legend.clear()
         for curve, name in entries:
             self.legend.addItem(curve, name)
-        self.legend.setColumnCount(2 if len(entries) > 4 else 1)  # many runs: a wide legend, not a tall one
-
-    def place_legend(self) -> None:
-        """Put the legend in the corner that hides the fewest points of the runs' paths."""
-        vb = self.getViewBox()
-        size = self.legend.boundingRect()
-        view = vb.boundingRect()
-        if size.width() <= 0 or view.width() <= size.width():
-            return
-        pts = [g.traj.w[:, i] for g in self.scene_.runs.groups if g.role != "ensemble" for i in range(g.size)]
-        pts = np.vstack(pts + [np.array(self.scene_.state.w0)[None], np.array(self.scene_.state.target)[None]])
-        pts = pts[np.all(np.isfinite(pts), axis=1)]
-        r = vb.viewRect()  # view → item pixels: x grows right, y grows down
-        px = np.column_stack([(pts[:, 0] - r.left()) / r.width() * view.width(),
-                              (r.bottom() - pts[:, 1]) / r.height() * view.height()])
-        best, best_hits = None, None
-        for ax, ay in ((0, 0), (1, 0), (0, 1), (1, 1)):  # top-left, top-right, bottom-left, bottom-right
-            x0 = 8 if ax == 0 else view.width() - size.width() - 8
-            y0 = 8 if ay == 0 else view.height() - size.height() - 8
-            hits = int(np.sum((px[:, 0] >= x0) & (px[:, 0] <= x0 + size.width()) & (px[:, 1] >= y0) & (px[:, 1] <= y0 + size.height()))) if len(px) else 0
-            if best_hits is None or hits < best_hits:
-                best, best_hits = (ax, ay), hits
-        ax, ay = best
-        self.legend.anchor(itemPos=(ax, ay), parentPos=(ax, ay), offset=((8 if ax == 0 else -8), (8 if ay == 0 else -8)))
+        self.legend.setColumnCount(2 if len(entries) > 2 else len(entries) or 1)
 
     def _draw_playhead(self, *_):
         s, runs, th = self.scene_.state, self.scene_.runs, self.theme
