@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtGui import QCursor
+from PySide6.QtWidgets import QLabel, QSizePolicy, QToolTip, QVBoxLayout, QWidget
 
 from .. import series
 from ..scene import Scene
@@ -21,6 +22,13 @@ PLOTS = (
     ("growth", "Gain √(âᵀPâ)", "‖θ‖²", ""),
 )
 LOG_PLOTS = ("loss", "grad")
+FORMULAS = {
+    "loss": "L(w) = mean ℓ(wᵀx_j, y_j)",
+    "grad": "‖∇θL‖ = √(aᵀPa) (solid), ‖∇wL‖ = ‖a‖ (thin dashed)",
+    "weights": "‖θ‖² = ‖U‖²_F + ‖v‖²",
+    "drift": "‖D(t) − D(0)‖_F with D = UUᵀ − vvᵀ (constant under gradient flow)",
+    "growth": "gain √(âᵀPâ) = ‖∇θL‖ / ‖∇wL‖ against ‖θ‖²",
+}
 
 
 class TimeSeriesView(QWidget):
@@ -63,6 +71,7 @@ class TimeSeriesView(QWidget):
             self.layout_widget.ci.layout.setColumnStretchFactor(col, 1)  # equal widths whatever the tick labels
         for key in LOG_PLOTS:
             self.plots[key].getAxis("left").setLogMode(False, True)
+        self.layout_widget.scene().sigMouseMoved.connect(self._hover)
         self.growth_now = pg.ScatterPlotItem(size=12, pxMode=True)
         self.plots["growth"].addItem(self.growth_now)
         self.apply_theme(theme)
@@ -84,6 +93,37 @@ class TimeSeriesView(QWidget):
             line.setHoverPen(pen(theme.accent, 4))
         if self.curves["loss"]:
             self.redraw()
+
+    def hover_text(self, key: str, x: float) -> str:
+        """What the curves of plot ``key`` read at step ``x`` (or ‖θ‖² = x for the gain plot)."""
+        lines = [FORMULAS[key]]
+        for label, _color, dashed, g, i in self._series():
+            t = g.traj
+            if key == "growth":
+                if t.U is None:
+                    continue
+                wn = series.weight_norm_sq(t)[:, i]
+                with np.errstate(all="ignore"):
+                    r = int(np.nanargmin(np.abs(wn - x))) if np.any(np.isfinite(wn)) else 0
+                lines.append(f"{label}: ‖θ‖² = {fmt(wn[r])}, gain = {fmt(series.amplification(t)[r, i])} (step {int(t.step[r])})")
+                continue
+            r = g.record_index(round(x))
+            value = {
+                "loss": lambda: f"L = {fmt(t.loss[r, i])}",
+                "grad": lambda: f"‖∇θL‖ = {fmt(t.grad_norm[r, i])}" + ("" if dashed else f", ‖∇wL‖ = {fmt(t.canonical_grad_norm[r, i])}"),
+                "weights": lambda: f"‖θ‖² = {fmt(series.weight_norm_sq(t)[r, i])}",
+                "drift": lambda: "—" if t.U is None else f"‖ΔD‖ = {fmt(series.conserved_drift(t)[r, i])}",
+            }[key]()
+            lines.append(f"{label} at step {int(t.step[r])}: {value}")
+        return "\n".join(lines)
+
+    def _hover(self, scene_pos) -> None:
+        for key, plot in self.plots.items():
+            vb = plot.getViewBox()
+            if vb.sceneBoundingRect().contains(scene_pos):
+                x = vb.mapSceneToView(scene_pos).x()
+                QToolTip.showText(QCursor.pos(), self.hover_text(key, x), self.layout_widget)
+                return
 
     def _line_dragged(self, line) -> None:
         self.scene_.set_playhead(round(line.value()))

@@ -92,3 +92,27 @@ def test_speed_keys(window, qtbot):
     qtbot.keyClick(window, Qt.Key_BracketLeft)
     qtbot.keyClick(window, Qt.Key_BracketLeft)
     assert window.player.speed < speed
+
+
+def test_hovering_a_time_series_reads_values_and_formula(window, qtbot):
+    from PySide6.QtCore import QEvent, QPointF
+    from PySide6.QtGui import QMouseEvent
+    from PySide6.QtWidgets import QToolTip
+
+    scene = window.scene_
+    text = window.timeseries.hover_text("grad", 40)
+    g = scene.runs.primary
+    assert "√(aᵀPa)" in text and f"{g.traj.grad_norm[40, 0]:.3g}" in text
+    # a real mouse move over the loss plot shows it as a tooltip
+    plot = window.timeseries.plots["loss"]
+    vb = plot.getViewBox()
+    y = float(np.mean(vb.viewRange()[1]))
+    view = window.timeseries.layout_widget
+    pos = view.mapFromScene(vb.mapViewToScene(QPointF(100, y)))
+    ev = QMouseEvent(QEvent.MouseMove, QPointF(pos), QPointF(view.mapToGlobal(pos)), Qt.NoButton, Qt.NoButton, Qt.NoModifier)
+    QApplication.sendEvent(view.viewport(), ev)
+    qtbot.waitUntil(QToolTip.isVisible, timeout=2000)
+    import re
+
+    steps = [int(m) for m in re.findall(r"step (\d+)", QToolTip.text())]
+    assert "L(w)" in QToolTip.text() and steps and all(abs(s - 100) <= 2 for s in steps)  # a pixel is a step or so
