@@ -210,13 +210,15 @@ class TimeSeriesView(QWidget):
         else:
             self.growth_now.setData([], [])
         drift = series.conserved_drift(t)
-        parts = [
-            f"<b>step {int(t.step[r])}</b>",
-            f"L = {fmt(t.loss[r, 0])}",
-            f"‖∇<sub>θ</sub>L‖ = √(aᵀPa) = <b>{fmt(t.grad_norm[r, 0])}</b>" if t.U is not None else f"‖a‖ = {fmt(t.grad_norm[r, 0])}",
-            f"‖∇<sub>w</sub>L‖ = ‖a‖ = {fmt(t.canonical_grad_norm[r, 0])}",
-            f"‖θ‖² = {fmt(wn)}",
-        ]
+        parts = [f"<b>step {int(t.step[r])}</b>", f"L = {fmt(t.loss[r, 0])}"]
+        if t.model == "relu":
+            parts.append(f"‖∇<sub>θ</sub>L‖ = <b>{fmt(t.grad_norm[r, 0])}</b> (ReLU: no canonical w)")
+        elif t.U is not None:
+            parts += [f"‖∇<sub>θ</sub>L‖ = √(aᵀPa) = <b>{fmt(t.grad_norm[r, 0])}</b>",
+                      f"‖∇<sub>w</sub>L‖ = ‖a‖ = {fmt(t.canonical_grad_norm[r, 0])}"]
+        else:
+            parts.append(f"‖∇<sub>w</sub>L‖ = ‖a‖ = {fmt(t.grad_norm[r, 0])}")
+        parts.append(f"‖θ‖² = {fmt(wn)}")
         if drift is not None:
             parts.append(f"‖ΔD‖ = {fmt(drift[r, 0])}")
         if np.any(t.diverged):

@@ -12,15 +12,13 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QWidget
 
-import overparam_core as core
-
 from .. import edits
 from ..scene import Scene
 from ..theme import Theme
 from .common import Coalesced, Handle, apply_plot_theme, fmt, make_plot, pen
+from .function_layer import FunctionLayer
 
 DATA_PROBLEMS = ("anisotropic", "logistic", "l4")
-RELU_GRID = 120
 
 
 class UnitsView(QWidget):
@@ -41,13 +39,9 @@ class UnitsView(QWidget):
         layout.addWidget(self.plane, 4)
         layout.addWidget(self.vbar, 1)
 
-        self.relu_image = pg.ImageItem(axisOrder="row-major")
-        self.relu_image.setZValue(-20)
-        self.plane.addItem(self.relu_image)
+        self.function = FunctionLayer(self.plane)
         self.spokes = pg.PlotCurveItem(connect="pairs")
         self.plane.addItem(self.spokes)
-        self.relu_lines = pg.PlotCurveItem(connect="pairs")
-        self.plane.addItem(self.relu_lines)
         self.v_stems = pg.PlotCurveItem(connect="pairs")
         self.vbar.addItem(self.v_stems)
         self.unit_handles: list[Handle] = []
@@ -206,29 +200,6 @@ class UnitsView(QWidget):
             self.x_handle.setToolTip(f"x = ({fmt(s.single_x[0])}, {fmt(s.single_x[1])}), y = {fmt(s.single_y)}\n∂f/∂w = x,  ∂f/∂v = Ux,  ∂f/∂U = v xᵀ")
 
     def _draw_relu(self, s, th, U, v) -> None:
-        relu = s.model == "relu" and bool(np.all(np.isfinite(U)))
-        self.relu_image.setVisible(relu)
-        self.relu_lines.setVisible(relu)
-        if not relu:
-            return
-        (x0, x1), (y0, y1) = self.plane.getViewBox().viewRange()
-        xs, ys = np.linspace(x0, x1, RELU_GRID), np.linspace(y0, y1, RELU_GRID)
-        X = np.stack(np.meshgrid(xs, ys), axis=-1).reshape(-1, 2)
-        f = core.relu_outputs(U, v, X).reshape(RELU_GRID, RELU_GRID)
-        m = max(float(np.max(np.abs(f))), 1e-12)
-        pos, neg = (np.array(pg.mkColor(c).getRgb()[:3], float) for c in (th.positive, th.negative))
-        bg = np.array(pg.mkColor(th.background).getRgb()[:3], float)
-        t = (f / m)[..., None]
-        rgb = np.where(t > 0, bg + 0.45 * t * (pos - bg), bg + 0.45 * (-t) * (neg - bg))
-        self.relu_image.setImage(rgb.astype(np.uint8), levels=(0, 255))
-        self.relu_image.setRect(pg.QtCore.QRectF(x0, y0, x1 - x0, y1 - y0))
-        self.relu_image.setToolTip("f(x) = vᵀ relu(Ux): blue > 0, orange < 0")
-        R = 2 * max(abs(x0), abs(x1), abs(y0), abs(y1))
-        segs = []
-        for u in U:
-            n = np.linalg.norm(u)
-            if n > 0:
-                t_dir = np.array([-u[1], u[0]]) / n
-                segs += [-R * t_dir, R * t_dir]
-        segs = np.array(segs).reshape(-1, 2)
-        self.relu_lines.setData(segs[:, 0], segs[:, 1], pen=pen(th.muted, 1.5, Qt.DashLine))
+        self.function.set_visible(s.model == "relu")
+        if s.model == "relu":
+            self.function.draw(U, v, th)

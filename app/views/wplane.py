@@ -13,7 +13,8 @@ from ..runs import minimiser
 from ..theory_overlay import end_to_end_path, one_step_points
 from ..scene import Scene
 from ..theme import Theme
-from .common import Handle, cached, legend_below, apply_plot_theme, fmt, nan_joined, pen, thin
+from .common import Handle, apply_plot_theme, cached, fmt, legend_below, nan_joined, pen, thin
+from .function_layer import FunctionLayer
 
 GRID = 360  # loss image resolution (pixels per side)
 BANDS = 14  # contour bands of log L
@@ -54,6 +55,10 @@ class WPlaneView(pg.PlotWidget):
         for item in (self.arrows, self.arrow_heads, self.ellipse, self.contributions, self.contribution_heads):
             item.setZValue(30)
             self.addItem(item)
+        self.function = FunctionLayer(self, z=-19)  # the ReLU model: f(x) instead of a canonical w
+        self.data = pg.ScatterPlotItem(pxMode=True, size=14)
+        self.data.setZValue(35)
+        self.addItem(self.data)
         self.arrow_label = pg.TextItem(anchor=(0, 1))
         self.addItem(self.arrow_label)
         self.theory_curve = cached(pg.PlotCurveItem())
@@ -101,6 +106,7 @@ class WPlaneView(pg.PlotWidget):
     def apply_theme(self, theme: Theme) -> None:
         self.theme = theme
         self._legend_key = None
+        self._relu = None
         apply_plot_theme(self, theme, "w-plane: w = Uᵀv", "w₁", "w₂")
         if hasattr(self, "w0"):
             self.w0.set_color(theme.foreground)
@@ -112,8 +118,10 @@ class WPlaneView(pg.PlotWidget):
         """Frame the origin, w₀, the target and the primary paths."""
         s = self.scene_.state
         pts = [np.zeros(2), np.array(s.w0), np.array(s.target)]
+        if s.model == "relu":  # the plot is the input plane: frame the data and the units
+            pts = [np.zeros(2), np.array(s.points).reshape(-1, 2), np.array(s.U0), np.full((1, 2), 2.5), np.full((1, 2), -2.5)]
         for g in self.scene_.runs.groups:
-            if g.role != "ensemble":
+            if g.role != "ensemble" and s.model != "relu":
                 w = g.traj.w.reshape(-1, 2)
                 pts.append(w[np.all(np.isfinite(w), axis=1)])
         pts = np.vstack([np.atleast_2d(p) for p in pts])
@@ -122,8 +130,43 @@ class WPlaneView(pg.PlotWidget):
         pad = 0.2 * max(float(np.max(hi - lo)), 1.0)
         self.setRange(xRange=(lo[0] - pad, hi[0] + pad), yRange=(lo[1] - pad, hi[1] + pad), padding=0)
 
+    def _relu_mode(self, on: bool) -> None:
+        """The ReLU network has no canonical w: show its function over the input plane instead."""
+        if on == getattr(self, "_relu", None):
+            return
+        self._relu = on
+        for item in (self.image, self.w0, self.ghost_curves, self.ensemble_curves, self.current, *self.run_curves):
+            item.setVisible(not on)
+        self.function.set_visible(on)
+        self.data.setVisible(on)
+        if on:
+            self.target.setVisible(False)
+            self.solution_line.setVisible(False)
+            self.legend.clear()
+            self._legend_key = None
+        apply_plot_theme(self, self.theme, *(("f(x) = vᵀ relu(Ux) over the input plane", "x₁", "x₂") if on else
+                                             ("w-plane: w = Uᵀv", "w₁", "w₂")))
+
+    def _draw_function(self) -> None:
+        s, th, g = self.scene_.state, self.theme, self.scene_.runs.primary
+        r = g.record_index(self.scene_.playhead)
+        self.function.draw(g.traj.U[r, 0], g.traj.v[r, 0], th)
+        pts = np.array(s.points, dtype=float).reshape(-1, 2) if s.problem in ("anisotropic", "logistic", "l4") else \
+            np.array(s.single_x)[None] if s.problem == "single" else np.sqrt(2) * np.eye(2)
+        self.data.setData(pos=pts, brush=pg.mkBrush(th.foreground), pen=pen(th.background, 1.5))
+        self.data.setToolTip("the training inputs x_j")
+        self.getPlotItem().setTitle(f"f(x) = vᵀ relu(Ux) at step {int(g.traj.step[r])}", color=th.foreground,
+                                    size=f"{round(th.plot_px * 1.15)}px")
+
     def redraw(self) -> None:
         s, runs, th = self.scene_.state, self.scene_.runs, self.theme
+        self._relu_mode(s.model == "relu")
+        if s.model == "relu":
+            self._draw_function()
+            for item in (self.arrows, self.arrow_heads, self.arrow_label, self.ellipse, self.contributions,
+                         self.contribution_heads, self.theory_curve, self.one_step, *self.one_step_labels):
+                item.setVisible(False)
+            return
         key = (s.problem, s.target, s.points, s.labels, s.single_x, s.single_y)
         if key != self._problem_key:
             self._problem_key = key
@@ -147,6 +190,9 @@ class WPlaneView(pg.PlotWidget):
 
     def _draw_contours(self) -> None:
         """Banded log-loss shading over the visible range: contours without marching squares."""
+        if self.scene_.state.model == "relu":
+            self._draw_function()  # the function image follows the view instead
+            return
         (x0, x1), (y0, y1) = self.getViewBox().viewRange()
         xs, ys = np.linspace(x0, x1, GRID), np.linspace(y0, y1, GRID)
         W = np.stack(np.meshgrid(xs, ys), axis=-1)
@@ -228,6 +274,9 @@ class WPlaneView(pg.PlotWidget):
 
     def _draw_playhead(self, *_):
         s, runs, th = self.scene_.state, self.scene_.runs, self.theme
+        if s.model == "relu":
+            self._draw_function()
+            return
         spots, color_index = [], 0
         for g in runs.groups:
             if g.role == "ensemble":

@@ -1,4 +1,5 @@
 import numpy as np
+import pyqtgraph as pg
 import pytest
 
 import overparam_core as core
@@ -68,3 +69,39 @@ def test_legend_names_every_run_and_follows_changes(window):
     scene.apply(replace(scene.state, optimizers=("gd", "path-sgd"), overlays=frozenset({"theory"})))
     labels = [label.text for _, label in window.wplane.legend.items]
     assert labels[:2] == ["init · gd", "init · path-sgd"] and labels[-1].startswith("closed form")
+
+
+def test_relu_model_shows_the_function_over_the_input_plane(window, qtbot):
+    import overparam_core as core
+
+    window.open_demo("relu")
+    scene = window.scene_
+    assert scene.state.model == "relu"
+    assert window.wplane.function.image.isVisible() and not window.wplane.w0.isVisible()
+    assert "relu" in window.wplane.getPlotItem().titleLabel.text
+    # the shading is f at the playhead: its sign pattern matches the engine's outputs
+    g = scene.runs.primary
+    r = g.record_index(scene.playhead)
+    qtbot.waitUntil(lambda: not window.wplane._contour_timer.isActive())  # the shading follows the view
+    item = window.wplane.function.image
+    img = item.image  # rows are x₂ (bottom up), columns x₁
+    rect = item.mapRectToView(item.boundingRect())
+    x0, x1, y0, y1 = rect.left(), rect.right(), rect.top(), rect.bottom()
+    probe = np.array([[x0 + 0.2 * (x1 - x0), y0 + 0.5 * (y1 - y0)], [x0 + 0.8 * (x1 - x0), y0 + 0.5 * (y1 - y0)]])
+    f = core.relu_outputs(g.traj.U[r, 0], g.traj.v[r, 0], probe)
+    pos = np.array(pg.mkColor(window.theme.positive).getRgb()[:3], float)
+    neg = np.array(pg.mkColor(window.theme.negative).getRgb()[:3], float)
+
+    def cos(a, b):
+        return np.dot(a, b) / (np.linalg.norm(a) * np.linalg.norm(b) + 1e-12)
+
+    for (x, y), fx in zip(probe, f):
+        j = int((x - x0) / (x1 - x0) * (img.shape[1] - 1))
+        i = int((y - y0) / (y1 - y0) * (img.shape[0] - 1))
+        pixel = img[i, j].astype(float)
+        bg = np.array(pg.mkColor(window.theme.background).getRgb()[:3], float)
+        towards_positive = cos(pixel - bg, pos - bg) > cos(pixel - bg, neg - bg)  # blue tint, not orange
+        assert towards_positive == (fx > 0) or abs(fx) < 1e-9
+    # back to the linear model: the w-plane is the w-plane again
+    scene.apply(replace(scene.state, model="linear"))
+    assert window.wplane.w0.isVisible() and not window.wplane.function.image.isVisible()
