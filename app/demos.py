@@ -15,7 +15,7 @@ from importlib import resources
 
 import numpy as np
 
-from .state import PANELS, SceneState, StateError, validated
+from .state import PANELS, SceneState, StateError
 
 REQUIRED = ("id", "title", "order", "narration", "try", "scene")
 CONTROL_FIELDS = {"toggle": ("optimizer", "model"), "slider": ("lr", "lam", "alpha")}

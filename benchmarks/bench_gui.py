@@ -27,7 +27,7 @@ import dataclasses
 import math
 import time
 
-from _timing import error_row, fmt_seconds, qapp, repeat, summarise, time_row, value_row
+from _timing import error_row, fmt_seconds, qapp, repeat, summarise, time_row
 
 FRAME_REPEATS = 30
 DRAG_MOVES = 30

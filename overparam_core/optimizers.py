@@ -13,7 +13,7 @@ from typing import Any, Callable
 import numpy as np
 
 from ._validate import as_float, check_choice, check_last_dim, check_lr, check_params
-from .model import _canonical, _check_problem, _linear_grads, _preconditioner, _relu_grads
+from .model import _canonical, _check_problem, _preconditioner, _relu_grads
 from .problems import Problem, Regression
 
 __all__ = [
@@ -470,7 +470,7 @@ def flow_step(problem: Problem, U: Any, v: Any, lr: float, model: str = "linear"
 def path_sgd_step(problem: Problem, U: Any, v: Any, lr: float, model: str = "linear") -> tuple[np.ndarray, np.ndarray]:
     """Path-SGD (Neyshabur et al. 2015): ``u_i ← u_i − η (∂L/∂u_i)/v_i²``, ``v_i ← v_i − η (∂L/∂v_i)/‖u_i‖²``.
 
-    A unit with ``v_i = 0`` or ``u_i = 0`` gives a non-finite step (the run then diverges).
+    A dead unit (``u_i = 0`` and ``v_i = 0``) stays dead: its ``0/0`` is taken as 0.
 
     Parameters
     ----------

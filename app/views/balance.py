@@ -14,7 +14,7 @@ from PySide6.QtCore import Qt
 from .. import edits
 from ..scene import Scene
 from ..theme import Theme
-from .common import Coalesced, cached, legend_below, Handle, apply_plot_theme, fmt, make_plot, nan_joined, pen
+from .common import Handle, apply_plot_theme, cached, fmt, legend_below, nan_joined, pen, redraw_lazily
 
 LEVELS = (0.25, 0.5, 1.0, 2.0, 4.0)
 
@@ -57,9 +57,7 @@ class BalancePlaneView(pg.PlotWidget):
         self.apply_theme(theme)
         self.setRange(xRange=(0, 2.5), yRange=(-2, 2), padding=0)
         self.getViewBox().sigRangeChanged.connect(lambda *_: self._draw_families())
-        self._lazy = Coalesced(self.redraw, parent=self)
-        scene.changed.connect(lambda: self._lazy.request(urgent=not scene.in_gesture))
-        scene.gestureEnded.connect(self._lazy.flush)
+        self._lazy = redraw_lazily(self, scene, self.redraw)
         scene.playheadChanged.connect(lambda *_: self._draw_now())
         self.redraw()
 

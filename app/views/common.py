@@ -173,6 +173,14 @@ class Coalesced(QObject):
             self._fn()
 
 
+def redraw_lazily(view, scene, redraw, interval_ms: int = 40) -> Coalesced:
+    """Redraw ``view`` on every scene change, but at most every ``interval_ms`` during a drag."""
+    lazy = Coalesced(redraw, interval_ms=interval_ms, parent=view)
+    scene.changed.connect(lambda: lazy.request(urgent=not scene.in_gesture))
+    scene.gestureEnded.connect(lazy.flush)
+    return lazy
+
+
 def cached(item):
     """Cache an item that changes with the scene but not with the playhead.
 

@@ -12,7 +12,7 @@ from .. import series
 from ..scene import Scene
 from ..theory_overlay import end_to_end_path, path_loss
 from ..theme import Theme
-from .common import Coalesced, cached, apply_plot_theme, fmt, pen
+from .common import apply_plot_theme, cached, fmt, pen, redraw_lazily
 
 PLOTS = (
     ("loss", "Loss L", "step", ""),
@@ -75,9 +75,7 @@ class TimeSeriesView(QWidget):
         self.growth_now = pg.ScatterPlotItem(size=12, pxMode=True)
         self.plots["growth"].addItem(self.growth_now)
         self.apply_theme(theme)
-        self._lazy = Coalesced(self.redraw, interval_ms=80, parent=self)
-        scene.changed.connect(lambda: self._lazy.request(urgent=not scene.in_gesture))
-        scene.gestureEnded.connect(self._lazy.flush)
+        self._lazy = redraw_lazily(self, scene, self.redraw, interval_ms=80)
         scene.playheadChanged.connect(self._draw_playhead)
         self.redraw()
 

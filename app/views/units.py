@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QHBoxLayout, QWidget
 from .. import edits
 from ..scene import Scene
 from ..theme import Theme
-from .common import Coalesced, Handle, apply_plot_theme, fmt, make_plot, pen
+from .common import Handle, apply_plot_theme, fmt, make_plot, pen, redraw_lazily
 from .function_layer import FunctionLayer
 
 DATA_PROBLEMS = ("anisotropic", "logistic", "l4")
@@ -57,9 +57,7 @@ class UnitsView(QWidget):
         self.apply_theme(theme)
         self.plane.setRange(xRange=(-3, 3), yRange=(-3, 3), padding=0)
         self.vbar.setRange(xRange=(-0.5, 1.5), yRange=(-2.5, 2.5), padding=0)
-        self._lazy = Coalesced(self.redraw, parent=self)
-        scene.changed.connect(lambda: self._lazy.request(urgent=not scene.in_gesture))
-        scene.gestureEnded.connect(self._lazy.flush)
+        self._lazy = redraw_lazily(self, scene, self.redraw)
         scene.playheadChanged.connect(lambda *_: self._draw_now())
         self.redraw()
 

@@ -159,7 +159,7 @@ class WPlaneView(pg.PlotWidget):
                                     size=f"{round(th.plot_px * 1.15)}px")
 
     def redraw(self) -> None:
-        s, runs, th = self.scene_.state, self.scene_.runs, self.theme
+        s, th = self.scene_.state, self.theme
         self._relu_mode(s.model == "relu")
         if s.model == "relu":
             self._draw_function()
@@ -229,7 +229,7 @@ class WPlaneView(pg.PlotWidget):
             if g.role == "canonical":
                 color = th.canonical if g.size == 1 else th.run_color(i)
                 p = pen(color, th.pen, Qt.DashLine)
-                name = f"canonical GD on w" + (f" ({s.variant_labels[i - 1] if 0 < i <= len(s.variant_labels) else g.labels[i]})" if g.size > 1 and i else "")
+                name = "canonical GD on w" + (f" ({s.variant_labels[i - 1] if 0 < i <= len(s.variant_labels) else g.labels[i]})" if g.size > 1 and i else "")
             else:
                 color = th.run_color(color_index)
                 color_index += 1

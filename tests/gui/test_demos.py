@@ -14,7 +14,6 @@ import os
 import re
 import subprocess
 import sys
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -23,7 +22,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPushButton
 
 import overparam_core as core
-from app import edits
 from app.demos import find_demo, load_demos
 from app.io.csv_export import trajectories_csv
 from app.main_window import MainWindow

@@ -1,6 +1,5 @@
 """The units panel and the balance plane, both ways: view → scene and scene → view."""
 
-from dataclasses import replace
 
 import numpy as np
 import pytest

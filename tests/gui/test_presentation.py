@@ -1,6 +1,5 @@
 """Presentation mode, themes and the keyboard: what a lecturer relies on in front of a class."""
 
-import re
 
 import pytest
 from PySide6.QtCore import Qt
