@@ -31,6 +31,17 @@ FORMULAS = {
 }
 
 
+class LogAxis(pg.AxisItem):
+    """A log axis that labels only whole decades when it has them: minor labels collide in small plots."""
+
+    def logTickStrings(self, values, scale, spacing):  # noqa: N802 - pyqtgraph's name
+        labels = super().logTickStrings(values, scale, spacing)
+        whole = [abs(v - round(v)) < 1e-9 for v in values]
+        if sum(whole) >= 2 or len(values) > 4:
+            labels = [text if is_whole else "" for text, is_whole in zip(labels, whole)]
+        return labels
+
+
 class TimeSeriesView(QWidget):
     """A row of small plots sharing the step axis, plus a read-out line at the playhead."""
 
@@ -55,7 +66,8 @@ class TimeSeriesView(QWidget):
         self.curves: dict[str, list[pg.PlotCurveItem]] = {}
         self.lines: dict[str, pg.InfiniteLine] = {}
         for col, (key, *_rest) in enumerate(PLOTS):
-            p = self.layout_widget.addPlot(row=0, col=col)
+            axes = {"left": LogAxis("left")} if key in LOG_PLOTS else None
+            p = self.layout_widget.addPlot(row=0, col=col, axisItems=axes)
             p.setMenuEnabled(False)
             p.hideButtons()
             self.plots[key] = p

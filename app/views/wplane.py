@@ -129,6 +129,8 @@ class WPlaneView(pg.PlotWidget):
         lo, hi = pts.min(axis=0), pts.max(axis=0)
         pad = 0.2 * max(float(np.max(hi - lo)), 1.0)
         self.setRange(xRange=(lo[0] - pad, hi[0] + pad), yRange=(lo[1] - pad, hi[1] + pad), padding=0)
+        self._contour_timer.stop()
+        self._draw_contours()  # now, not after the debounce: a screenshot may come next
 
     def _relu_mode(self, on: bool) -> None:
         """The ReLU network has no canonical w: show its function over the input plane instead."""
