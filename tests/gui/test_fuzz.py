@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import json
 import math
+import subprocess
+import sys
 from dataclasses import replace
 
 import numpy as np
@@ -256,10 +258,8 @@ def test_number_fields_accept_or_refuse(make_window, qtbot, demo):
 
 # -- edits ------------------------------------------------------------------------------------
 
-# |coordinates| up to 1e100 (far beyond the 1e3 a state allows) plus NaN and ±inf: beyond about 1e154
-# move_w0 overflows with a RuntimeWarning (a known app bug, test_move_w0_far_beyond_the_limit below)
-COORD = st.one_of(st.floats(-5, 5), st.floats(-1e100, 1e100), st.sampled_from([math.nan, math.inf, -math.inf]),
-                  st.sampled_from([0.0, -0.0, 999.9, 1000.0, 1000.1, -1e3, 1e100, 5e-324, 1e-300]))
+COORD = st.one_of(st.floats(-5, 5), st.floats(allow_nan=True, allow_infinity=True),
+                  st.sampled_from([0.0, -0.0, 999.9, 1000.0, 1000.1, -1e3, 1e200, 1e308, 5e-324, 1e-300]))
 XY = st.tuples(COORD, COORD)
 OPT = st.sampled_from(["gd", "flow", "canonical", "path-sgd", "natural", "adam", ""])
 
@@ -278,7 +278,8 @@ EDITS = st.one_of(
     st.tuples(st.just("set_width"), st.integers(-1, 10)),
     st.tuples(st.just("set_init"), st.sampled_from(["balanced", "random", "hand", "nope"])),
     st.tuples(st.just("set_lam"), st.one_of(st.floats(0, 6), COORD)),
-    st.tuples(st.just("set_alpha"), st.one_of(st.floats(0, 11), COORD)),
+    # α below ~1e-150 hangs random_fiber (known app bug, test_set_alpha_tiny_returns below): kept out here
+    st.tuples(st.just("set_alpha"), st.one_of(st.floats(0, 11), COORD).filter(lambda a: not 0 < abs(a) < 1e-140)),
     st.tuples(st.just("set_seed"), st.one_of(st.integers(-5, 2**32), st.just(2**31 - 1))),
     st.tuples(st.just("toggle_overlay"), st.sampled_from(["arrows", "ellipse", "contributions", "bogus"]), st.booleans()),
 )
@@ -323,8 +324,15 @@ def test_edit_sequences(window, qtbot, seq):
         scene.message.disconnect(heard)
 
 
-@pytest.mark.xfail(strict=True, reason="app bug: edits.move_w0 with |w| beyond ~1e154 overflows in "
-                   "balanced_factorization (RuntimeWarning) instead of raising StateError")
+# found by this file: move_w0 beyond ~1e154 overflowed with a RuntimeWarning; fixed in 3afece7
 def test_move_w0_far_beyond_the_limit():
     with pytest.raises(StateError):
         edits.move_w0(SceneState(), (1e200, 0.0))
+
+
+@pytest.mark.xfail(strict=True, raises=subprocess.TimeoutExpired,
+                   reason="app bug: edits.set_alpha(s, 1e-300) never returns: core.random_fiber redraws v while "
+                          "‖v‖² < 1e-300, which at scale 1e-300 is forever (found by test_edit_sequences)")
+def test_set_alpha_tiny_returns():
+    code = "from app import edits; from app.state import SceneState; edits.set_alpha(SceneState(), 1e-300)"
+    subprocess.run([sys.executable, "-c", code], timeout=6, check=False, capture_output=True)

@@ -65,10 +65,9 @@ def test_monkey_soak(make_window, qtbot, tmp_path, request):
 
 # -- app bugs the monkey found: each reproduced exactly; strict xfail until the app is fixed ---------
 # (when one is fixed its test XPASSes and fails: remove its marker and the matching AVOID_/TOLERATE_
-# flag in monkey.py, so the monkey exercises that path again)
+# flag in monkey.py, so the monkey exercises that path again; the fixed ones stay as regression tests)
 
-@pytest.mark.xfail(strict=True, reason="app bug: path-sgd from the default start (a zero unit) records a NaN "
-                   "grad_norm at step 0 and 'diverges' at step 1 with a message blaming η = 0.05")
+# fixed in 3afece7 (Path-SGD leaves a dead unit dead)
 def test_path_sgd_from_the_default_start(window, qtbot):
     scene = window.scene_
     for _ in range(3):  # gd → flow → canonical → path-sgd
@@ -80,7 +79,8 @@ def test_path_sgd_from_the_default_start(window, qtbot):
 
 
 @pytest.mark.xfail(strict=True, reason="app bug: with the theory overlay (demo 'balanced'), η = 5 makes "
-                   "TimeSeriesView.redraw call problem.loss on a NaN path: ValueError escapes the Qt handler")
+                   "TimeSeriesView.redraw → theory_overlay.path_loss → problem.loss overflow on the blown-up closed-form "
+                   "path: RuntimeWarning in a Qt handler (before 3afece7 it was a ValueError on its NaN)")
 def test_theory_overlay_survives_divergence(window, qtbot):
     window.open_demo("balanced")
     with qtbot.captureExceptions() as exceptions:
@@ -91,8 +91,7 @@ def test_theory_overlay_survives_divergence(window, qtbot):
     assert not exceptions, "".join(str(e[1]) for e in exceptions)
 
 
-@pytest.mark.xfail(strict=True, reason="app bug: right-clicking the only remaining data point raises "
-                   "StateError out of UnitsView._clicked instead of refusing with a message")
+# fixed in 3afece7 (views go through scene.edit)
 def test_right_click_on_the_last_data_point(window, qtbot):
     scene = window.scene_
     window.controls.problem.setCurrentIndex(window.controls.problem.findData("anisotropic"))
