@@ -66,7 +66,9 @@ def move_w0(s: SceneState, w) -> SceneState:
 
 def set_init(s: SceneState, init: str, lam: float | None = None, alpha: float | None = None) -> SceneState:
     """Switch the init rule (or its λ / α) and remake the init on the same fiber."""
-    s2 = replace(s, init=init, lam=s.lam if lam is None else lam, alpha=s.alpha if alpha is None else alpha)
+    lam = s.lam if lam is None else finite_number("λ", lam, 0.0, 100.0)
+    alpha = s.alpha if alpha is None else finite_number("α", alpha, 1e-4, 100.0)
+    s2 = replace(s, init=init, lam=lam, alpha=alpha)
     if init == "balanced" and s2.lam > 0 and s.k > s.d:
         raise StateError(f"λ > 0 needs width k ≤ {s.d}; set λ = 0 or reduce k")
     if init == "hand":

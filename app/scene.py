@@ -244,6 +244,8 @@ def divergence_message(s: SceneState, runs: RunSet, group, i: int) -> str:
     U, v, _ = runs_mod.build_inits(s)
     idx = group.init_index[i] if group.init_index else 0
     try:
+        if group.optimizer == "natural" and step == 0:
+            raise ValueError("singular P")
         if group.optimizer in ("path-sgd", "natural"):
             raise ValueError("no simple bound")  # their step is rescaled: the PΣ bound does not apply
         if group.optimizer == "canonical":
@@ -254,6 +256,7 @@ def divergence_message(s: SceneState, runs: RunSet, group, i: int) -> str:
             what = "2/λmax(PΣ)"
         hint = f"η = {s.lr:g} exceeds about {what} = {float(bound):.3g}" if np.isfinite(bound) else f"η = {s.lr:g} is too large"
     except (ValueError, np.linalg.LinAlgError):
-        hint = f"η = {s.lr:g} is too large for {group.optimizer} from this init"
+        hint = (f"η = {s.lr:g} is too large for {group.optimizer} from this init" if step > 0 else
+                "the natural step needs P = UᵀU + ‖v‖²I invertible, and at this init it is singular")
     name = group.labels[i]
     return f"{name} ({group.optimizer}) diverged at step {step}: {hint}; try a smaller η."

@@ -113,7 +113,9 @@ class Problem:
         -------
         numpy.ndarray, shape (...)
         """
-        return self._loss(self._check_w(w))
+        w = self._check_w(w)
+        with np.errstate(over="ignore", invalid="ignore"):  # far from the data L is inf, not a warning
+            return self._loss(w)
 
     def grad(self, w: Any) -> np.ndarray:
         """Gradient ``a = ∇_w L(w)``.
@@ -127,7 +129,9 @@ class Problem:
         -------
         numpy.ndarray, shape (..., d)
         """
-        return self._grad(self._check_w(w))
+        w = self._check_w(w)
+        with np.errstate(over="ignore", invalid="ignore"):
+            return self._grad(w)
 
     def hessian(self, w: Any) -> np.ndarray:
         """Hessian ``∇²_w L(w) = Xᵀ diag(ℓ'') X``.
@@ -141,7 +145,9 @@ class Problem:
         -------
         numpy.ndarray, shape (..., d, d)
         """
-        return self._hessian(self._check_w(w))
+        w = self._check_w(w)
+        with np.errstate(over="ignore", invalid="ignore"):
+            return self._hessian(w)
 
     # -- unchecked internals used by the simulator -----------------------------------------
     def _outputs(self, w: np.ndarray) -> np.ndarray:

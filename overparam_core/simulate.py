@@ -58,8 +58,9 @@ class Trajectory:
     diverged : numpy.ndarray of bool, shape (...)
         Whether each run diverged.
     diverged_at : numpy.ndarray of int, shape (...)
-        First step whose state was non-finite or beyond :data:`DIVERGENCE_BOUND`; ``-1`` if none.
-        Every record with ``step >= diverged_at`` is NaN.
+        First step whose state was non-finite or beyond :data:`DIVERGENCE_BOUND`, or whose
+        loss or gradient norm was undefined (a singular ``P`` for ``"natural"``); ``-1`` if
+        none. Every record with ``step >= diverged_at`` is NaN; every earlier one is finite.
     optimizer, model : str
         As passed to :func:`simulate`.
     lr : float
@@ -323,6 +324,16 @@ def simulate(
                     dU = v[..., :, None] * a[..., None, :]
                     dv = (U @ a[..., None])[..., 0]
                     gnorm[sl] = _path_norm(U, v, dU, dv)
+        # A run whose loss or gradient norms leave the finite range (a singular P for
+        # "natural") has diverged there too, even while its state is still finite.
+        bad = ~(np.isfinite(loss) & np.isfinite(gnorm) & np.isfinite(cgnorm)) & ~dead
+        if bad.any():
+            first = step_idx[np.argmax(bad, axis=0)]
+            div_at = np.where(bad.any(axis=0) & ((div_at < 0) | (first < div_at)), first, div_at)
+            dead = (div_at[None, ...] >= 0) & (step_idx.reshape((T,) + (1,) * len(batch)) >= div_at[None, ...])
+            if U_rec is not None:
+                np.copyto(U_rec, np.nan, where=dead[..., None, None])
+                np.copyto(v_rec, np.nan, where=dead[..., None])
         if dead.any():  # derived quantities of dead records are NaN too
             for arr in (loss, gnorm, cgnorm):
                 arr[dead] = np.nan

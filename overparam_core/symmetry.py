@@ -211,8 +211,8 @@ def random_fiber(
     n = check_int(n, "n", 1)
     sc = as_float(scale, "scale")
     check_magnitude(sc, "scale", 1e100)
-    if sc.ndim != 0 or float(sc) <= 0.0:
-        raise ValueError(f"scale must be a positive finite number, got {scale!r}")
+    if sc.ndim != 0 or not 1e-100 <= float(sc):  # smaller scales underflow ‖v‖² to 0
+        raise ValueError(f"scale must be a finite number between 1e-100 and 1e100, got {scale!r}")
     sc = float(sc)
     if rng is None or isinstance(rng, (int, np.integer)):
         if isinstance(rng, bool):

@@ -116,7 +116,7 @@ def test_divergence_is_isolated(optimizer, n):
         assert np.all(np.isfinite(tr.loss[:, 0]))
     for i in np.flatnonzero(tr.diverged):
         at = tr.diverged_at[i]
-        assert at >= 1
+        assert at >= (0 if optimizer == "natural" else 1)  # natural: P is singular at the start itself
         assert np.all(np.isnan(tr.w[at:, i])) and np.all(np.isnan(tr.loss[at:, i]))
         assert np.all(np.isnan(tr.grad_norm[at:, i])) and np.all(np.isfinite(tr.w[:at, i]))
         assert np.all(np.abs(tr.w[:at, i]) <= 2 * oc.DIVERGENCE_BOUND**2)

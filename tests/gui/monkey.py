@@ -37,7 +37,7 @@ DATA_PROBLEMS = ("anisotropic", "logistic", "l4")
 # under path-sgd at step 1, with a message blaming η). While it stands, check_consistent
 # tolerates exactly that: a non-finite grad_norm at step diverged_at - 1 of a diverged
 # natural-gradient run, nothing else. Set to False once fixed.
-TOLERATE_UNDEFINED_DIRECTION = True  # path-sgd fixed in 3afece7; natural still does it
+TOLERATE_UNDEFINED_DIRECTION = False  # fixed: an undefined direction is divergence at that very step
 
 # KNOWN APP BUG (reported; tracked by the strict xfail test_theory_overlay_survives_divergence):
 # with the "theory" overlay on (demos balanced and small-init), a learning rate at which the
@@ -45,7 +45,7 @@ TOLERATE_UNDEFINED_DIRECTION = True  # path-sgd fixed in 3afece7; natural still 
 # ValueError (NaN) or, since 3afece7, an overflow RuntimeWarning escapes the Qt handler. No user control toggles that overlay, so while this
 # stands the monkey reloads such a demo without it (scene.replace_state, not undoable) and
 # says so in its log. Set to False once fixed.
-AVOID_THEORY_OVERLAY = True
+AVOID_THEORY_OVERLAY = False  # fixed: the overlay survives a blown-up closed-form path
 
 # KNOWN APP BUG (reported; tracked by the strict xfail test_right_click_on_the_last_data_point):
 # right-clicking the only remaining data point raises StateError out of UnitsView._clicked.
