@@ -131,14 +131,21 @@ class MainWindow(QMainWindow):
 
     def _emphasise(self, names) -> None:
         for name, view in self.views.items():
-            on = name in names
-            view.setProperty("emphasised", on)
-            view.setStyleSheet(f"#{view.objectName()} {{ border: 3px solid {self.theme.accent}; }}" if on else "")
+            view.setProperty("emphasised", name in names)
+            view.set_emphasis(name in names)
 
     # -- look ----------------------------------------------------------------------
     def apply_theme(self, theme: Theme) -> None:
         self.theme = theme
-        self.setStyleSheet(theme.style_sheet())
+        self.setPalette(theme.palette())
+        self.setFont(theme.font())
+        error = theme.error_palette(self.palette())
+        for label in (self.status, self.controls.message, *(f.error for f in self.controls.fields())):
+            label.setPalette(error)
+        self.tour.set_fonts(theme)
+        self.caption.title.setFont(theme.font(1.15, bold=True))
+        self.caption.body.setFont(theme.font(0.85))
+        self.timeseries.readout.setFont(theme.font(plot=True))
         for view in self.views.values():
             view.apply_theme(theme)
         if self.tour.current is not None:

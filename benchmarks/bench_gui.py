@@ -1,19 +1,22 @@
 """Explorer GUI benchmarks: frame time while playing, and drag-to-redraw on the w-plane.
 
 Frame (the number with the target): one ``player.advance()`` (the playhead moves
-``player.speed`` = 2 steps, the default), then ``QApplication.processEvents()`` (the
-views' queued updates and the event loop's own paint of every dirty region), then
-``window.repaint()``, a synchronous full repaint of the whole 1280×800 window (every
-widget, every plot, axes and all), so the figure cannot miss a deferred paint. That is
-an upper bound: the views that changed are painted twice (once by the event loop, once
-by the forced repaint). The "event-loop paint only" row (advance + processEvents) is
-what a real frame of the player costs; a paint-event counter checks that it paints
-every view.
+``player.speed`` = 2 steps, the default; every view updates its items synchronously on
+the playhead signal), then ``window.repaint()``, one synchronous full repaint of the
+whole 1280×800 window (every widget, every plot, axes and all), then
+``processEvents()`` for anything still queued. The "double paint" row keeps the first
+version of this benchmark for comparison: processEvents (the event loop paints the
+dirty regions) *then* a forced full repaint, so changed views are painted twice. The
+"event-loop paint only" row (advance + processEvents) is what a real frame of the
+player costs; a paint-event counter checks that it paints every view.
 
 Drag: real QMouseEvents on ``window.wplane.viewport()`` as in tests/gui/helpers.py
 (pyqtgraph's mouse rate limit lifted): a press on the w₀ handle, then moves around a
-small circle. One sample = one move event (the scene recomputes the primary runs) +
-delivery of posted events + ``window.repaint()``. With an ensemble, posted events are
+small circle. One sample = one move event (the scene recomputes the primary runs and the
+w-plane redraws its items) + delivery of posted events (no timers) + a repaint of the
+w-plane: the time until the dragged path is on screen (the target). During a drag the
+other views redraw lazily (at most every 40–80 ms), so a second row times the move
+through ``processEvents`` and a full ``window.repaint()``. With an ensemble, posted events are
 delivered with ``sendPostedEvents`` (not ``processEvents``), so the ensemble's QTimer
 chunks do not run inside the sample: the sample is the time to the first visible
 update (the primary path). The streaming of the ensemble afterwards is a separate row.
@@ -104,7 +107,7 @@ def _views(window) -> dict:
 
 
 def frame_stats(n_runs: int, repeats: int = FRAME_REPEATS) -> tuple[dict, dict, list[str]]:
-    """(forced-full-repaint stats, event-loop-only stats, views left unpainted by the latter)."""
+    """(full-repaint, double-paint and event-loop-only stats, views left unpainted by the last)."""
     app, scene, window = make_window(n_runs - 1, 300)
     try:
         expected = n_runs
@@ -115,6 +118,11 @@ def frame_stats(n_runs: int, repeats: int = FRAME_REPEATS) -> tuple[dict, dict, 
 
         def frame_full():
             player.advance()
+            window.repaint()
+            app.processEvents()
+
+        def frame_double():
+            player.advance()
             app.processEvents()
             window.repaint()
 
@@ -124,17 +132,18 @@ def frame_stats(n_runs: int, repeats: int = FRAME_REPEATS) -> tuple[dict, dict, 
 
         counter = PaintCounter(_views(window))
         full = repeat(frame_full, repeats, warmup=3)
+        double = repeat(frame_double, repeats, warmup=1)
         counter.reset()
         loop = repeat(frame_loop, repeats, warmup=1)
         if scene.playhead > scene.horizon:
             raise RuntimeError("the playhead passed the horizon: frames included engine extension")
-        return full, loop, counter.unpainted()
+        return full, double, loop, counter.unpainted()
     finally:
         close_window(app, window)
 
 
 def _drag_samples(window, app, scene, moves: int, ensemble: bool) -> tuple[list[float], list[float]]:
-    """Press on w₀, then ``moves`` timed moves. Returns (first-update times, full-stream times)."""
+    """Press on w₀, then ``moves`` timed moves. Returns (path-repainted, whole-window, full-stream times)."""
     import pyqtgraph as pg
     from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
     from PySide6.QtGui import QMouseEvent
@@ -164,18 +173,19 @@ def _drag_samples(window, app, scene, moves: int, ensemble: bool) -> tuple[list[
         send(QEvent.MouseMove, point(i), Qt.NoButton, Qt.LeftButton)
         scene.wait_for_ensemble()
         app.processEvents()
-    first, stream = [], []
+    first, whole, stream = [], [], []
     before = scene.state.w0
     for i in range(3, 3 + moves):
         t0 = time.perf_counter()
         send(QEvent.MouseMove, point(i), Qt.NoButton, Qt.LeftButton)
-        if ensemble:
-            QApplication.sendPostedEvents()  # item updates, no timers: ensemble chunks wait
-        else:
-            app.processEvents()
-        window.repaint()
+        QApplication.sendPostedEvents()  # item updates, no timers: lazy views and ensemble chunks wait
+        plot.repaint()
         t1 = time.perf_counter()
         first.append(t1 - t0)
+        if not ensemble:
+            app.processEvents()
+            window.repaint()
+            whole.append(time.perf_counter() - t0)
         if ensemble:
             while not scene.ensemble_complete:
                 app.processEvents()
@@ -186,7 +196,7 @@ def _drag_samples(window, app, scene, moves: int, ensemble: bool) -> tuple[list[
     app.processEvents()
     if scene.state.w0 == before:
         raise RuntimeError("the drag did not move w₀: the press missed the handle")
-    return first, stream
+    return first, whole, stream
 
 
 def drag_stats(ensemble: int, steps: int = 1000, moves: int = DRAG_MOVES):
@@ -197,11 +207,12 @@ def drag_stats(ensemble: int, steps: int = 1000, moves: int = DRAG_MOVES):
         gc.collect()
         gc.disable()
         try:
-            first, stream = _drag_samples(window, app, scene, moves, ensemble > 0)
+            first, whole, stream = _drag_samples(window, app, scene, moves, ensemble > 0)
         finally:
             gc.enable()
         path_len = len(scene.runs.primary.traj.step)
-        return summarise(first), (summarise(stream) if stream else None), path_len, scene.undo_stack.count()
+        return (summarise(first), (summarise(whole) if whole else None), (summarise(stream) if stream else None),
+                path_len, scene.undo_stack.count())
     finally:
         close_window(app, window)
 
@@ -210,13 +221,17 @@ def run() -> list[dict]:
     rows = []
     for n in SIZES:
         try:
-            full, loop, unpainted = frame_stats(n)
+            full, double, loop, unpainted = frame_stats(n)
             target = "<= 16 ms" if n == 1000 else ""
             rows.append(time_row(
                 f"frame, explorer, {n} run(s)", full,
-                "advance + processEvents + window.repaint() (forced full repaint), 1280x800 offscreen",
+                "advance + window.repaint() (one full repaint) + processEvents, 1280x800 offscreen",
                 target=target, met=(full["median"] <= 0.016) if target else None,
             ) | {"key": f"frame_explorer_{n}"})
+            rows.append(time_row(
+                f"frame, explorer, {n} run(s), double paint", double,
+                "advance + processEvents + window.repaint(): changed views painted twice (upper bound)",
+            ) | {"key": f"frame_explorer_double_{n}"})
             rows.append(time_row(
                 f"frame, explorer, {n} run(s), event-loop paint only", loop,
                 "advance + processEvents (the real player frame)"
@@ -226,14 +241,19 @@ def run() -> list[dict]:
             rows.append(error_row(f"frame, explorer, {n} run(s)", err))
     for ens, label in ((0, "1 run"), (999, "1,000 runs")):
         try:
-            first, stream, T, _ = drag_stats(ens)
+            first, whole, stream, T, _ = drag_stats(ens)
             target = "<= 16 ms" if ens == 0 else ""
             rows.append(time_row(
-                f"drag w0 -> repaint, {label}, 1,000 steps", first,
-                f"move event + {'sendPostedEvents' if ens else 'processEvents'} + window.repaint(); "
+                f"drag w0 -> path repainted, {label}, 1,000 steps", first,
+                f"move event + sendPostedEvents + w-plane repaint; "
                 f"{'first visible update (primary path); ' if ens else ''}{T} records/path",
                 target=target, met=(first["median"] <= 0.016) if target else None,
             ))
+            if whole is not None:
+                rows.append(time_row(
+                    f"drag w0 -> whole window repainted, {label}", whole,
+                    "same move + processEvents + window.repaint() (the lazy views too)",
+                ))
             if stream is not None:
                 rows.append(time_row(
                     f"drag w0 -> ensemble streamed, {label}", stream,

@@ -134,6 +134,9 @@ class ControlsPanel(QWidget):
         scene.message.connect(self._message)
         self.sync()
 
+    def fields(self) -> tuple[NumberField, ...]:
+        return (self.lr, self.lam, self.alpha, self.ensemble, self.seed, self.steps)
+
     @property
     def _s(self) -> SceneState:
         return self.scene_.state

@@ -8,6 +8,9 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QSlider, QVBoxLayout, QWidget
 
 
+INVALID_BORDER = "#D55E00"  # Okabe–Ito vermillion: visible on every theme
+
+
 def parse_number(text: str, lo: float, hi: float, integer: bool = False) -> float:
     """The number in ``text``, or ValueError with a message fit for the user."""
     t = text.strip().replace("−", "-").replace(",", ".")
@@ -104,8 +107,8 @@ class NumberField(QWidget):
         self.error.setText(text)
         self.error.setVisible(bool(text))
         self.edit.setProperty("invalid", bool(text))
-        self.edit.style().unpolish(self.edit)
-        self.edit.style().polish(self.edit)
+        # a style sheet on this one field only while it is wrong (a window-wide one slows every paint)
+        self.edit.setStyleSheet(f"border: 2px solid {INVALID_BORDER};" if text else "")
 
     def show_error(self, text: str) -> None:
         """Show a refusal that came from the scene (e.g. a combination it cannot run)."""

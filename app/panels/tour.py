@@ -84,6 +84,11 @@ class TourPanel(QWidget):
         scene.changed.connect(self._refresh)
         scene.playheadChanged.connect(lambda *_: self._update_readouts())
 
+    def set_fonts(self, theme) -> None:
+        self.title.setFont(theme.font(1.25, bold=True))
+        self.narration.setFont(theme.font(1.1))
+        self.readouts.setFont(theme.font(plot=True))
+
     # -- navigation --------------------------------------------------------------
     def index(self) -> int:
         return self.demos.index(self.current) if self.current in self.demos else -1

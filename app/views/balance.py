@@ -14,7 +14,7 @@ from PySide6.QtCore import Qt
 from .. import edits
 from ..scene import Scene
 from ..theme import Theme
-from .common import Handle, apply_plot_theme, cached, fmt, legend_below, nan_joined, pen, redraw_lazily
+from .common import Handle, apply_plot_theme, cached, emphasise, fmt, legend_below, nan_joined, pen, redraw_lazily
 
 LEVELS = (0.25, 0.5, 1.0, 2.0, 4.0)
 
@@ -60,6 +60,9 @@ class BalancePlaneView(pg.PlotWidget):
         self._lazy = redraw_lazily(self, scene, self.redraw)
         scene.playheadChanged.connect(lambda *_: self._draw_now())
         self.redraw()
+
+    def set_emphasis(self, on: bool) -> None:
+        emphasise((self,), self.theme, on)
 
     def apply_theme(self, theme: Theme) -> None:
         self.theme = theme

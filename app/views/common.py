@@ -191,6 +191,17 @@ def cached(item):
     return item
 
 
+def emphasise(plots, theme: Theme, on: bool) -> None:
+    """Frame the plots' data areas in the accent colour (a demo's "look here").
+
+    A border on the view box rather than a style sheet on the widget: a style sheet
+    would cut the widget off from the window's palette (dark text on a dark theme).
+    """
+    for plot in plots:
+        vb = plot.getViewBox() if hasattr(plot, "getViewBox") else plot.getPlotItem().getViewBox()
+        vb.setBorder(pen(theme.accent, 3) if on else None)
+
+
 def legend_below(plot: pg.PlotWidget, columns: int = 2) -> pg.LegendItem:
     """A legend in the plot's layout, under the axes: it never hides the data.
 

@@ -12,7 +12,7 @@ from .. import series
 from ..scene import Scene
 from ..theory_overlay import end_to_end_path, path_loss
 from ..theme import Theme
-from .common import apply_plot_theme, cached, fmt, pen, redraw_lazily
+from .common import apply_plot_theme, cached, emphasise, fmt, pen, redraw_lazily
 
 PLOTS = (
     ("loss", "Loss L", "step", ""),
@@ -91,13 +91,16 @@ class TimeSeriesView(QWidget):
         scene.playheadChanged.connect(self._draw_playhead)
         self.redraw()
 
+    def set_emphasis(self, on: bool) -> None:
+        emphasise(tuple(self.plots.values()), self.theme, on)
+
     def apply_theme(self, theme: Theme) -> None:
         self.theme = theme
         self.layout_widget.setBackground(theme.background)
         for key, title, x, y in PLOTS:
             p = self.plots[key]
             apply_plot_theme(p, theme, title, x, y)
-            p.getAxis("bottom").setTickDensity(0.45)  # narrow plots: fewer, unclipped step labels
+            p.getAxis("bottom").setTickDensity(0.3)  # narrow plots: fewer, unclipped step labels
         for line in self.lines.values():
             line.setPen(pen(theme.foreground, 2, alpha=160))
             line.setHoverPen(pen(theme.accent, 4))

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QHBoxLayout, QWidget
 from .. import edits
 from ..scene import Scene
 from ..theme import Theme
-from .common import Handle, apply_plot_theme, fmt, make_plot, pen, redraw_lazily
+from .common import Handle, apply_plot_theme, emphasise, fmt, make_plot, pen, redraw_lazily
 from .function_layer import FunctionLayer
 
 DATA_PROBLEMS = ("anisotropic", "logistic", "l4")
@@ -60,6 +60,9 @@ class UnitsView(QWidget):
         self._lazy = redraw_lazily(self, scene, self.redraw)
         scene.playheadChanged.connect(lambda *_: self._draw_now())
         self.redraw()
+
+    def set_emphasis(self, on: bool) -> None:
+        emphasise((self.plane, self.vbar), self.theme, on)
 
     def apply_theme(self, theme: Theme) -> None:
         self.theme = theme

@@ -13,7 +13,7 @@ from ..runs import minimiser
 from ..theory_overlay import end_to_end_path, one_step_points
 from ..scene import Scene
 from ..theme import Theme
-from .common import Handle, apply_plot_theme, cached, fmt, legend_below, nan_joined, pen, thin
+from .common import Handle, apply_plot_theme, cached, emphasise, fmt, legend_below, nan_joined, pen, thin
 from .function_layer import FunctionLayer
 
 GRID = 360  # loss image resolution (pixels per side)
@@ -103,6 +103,9 @@ class WPlaneView(pg.PlotWidget):
         self.scene_.edit(edits.set_target, xy, text="drag target", merge_key="target")
 
     # -- scene → view ------------------------------------------------------------
+    def set_emphasis(self, on: bool) -> None:
+        emphasise((self,), self.theme, on)
+
     def apply_theme(self, theme: Theme) -> None:
         self.theme = theme
         self._legend_key = None
