@@ -85,7 +85,7 @@ class TimeSeriesView(QWidget):
             self.plots[key].getAxis("left").setLogMode(False, True)
         self.layout_widget.scene().sigMouseMoved.connect(self._hover)
         self.growth_now = pg.ScatterPlotItem(size=12, pxMode=True)
-        self.plots["growth"].addItem(self.growth_now)
+        self.plots["growth"].addItem(self.growth_now, ignoreBounds=True)  # a moving marker must not re-fit the axes each frame
         self.apply_theme(theme)
         self._lazy = redraw_lazily(self, scene, self.redraw, interval_ms=80)
         scene.playheadChanged.connect(self._draw_playhead)

@@ -230,6 +230,11 @@ class WPlaneView(pg.PlotWidget):
             self.run_curves.append(curve)
         entries = []
         color_index = 0
+        # a path that changes on every mouse move is drawn directly; one that stays while
+        # the playhead moves is cached (re-rendering a cache per drag event costs double)
+        mode = pg.QtWidgets.QGraphicsItem.CacheMode
+        for curve in self.run_curves:
+            curve.setCacheMode(mode.NoCache if self.scene_.in_gesture else mode.DeviceCoordinateCache)
         for curve, (g, i) in zip(self.run_curves, main):
             if g.role == "canonical":
                 color = th.canonical if g.size == 1 else th.run_color(i)
