@@ -48,7 +48,7 @@ class UnitsView(QWidget):
         self.unit_labels: list[pg.TextItem] = []
         self.v_handles: list[Handle] = []
         self.point_handles: list[Handle] = []
-        self.x_handle = Handle(theme.accent, "the example x (drag it): ∂f/∂w = x")
+        self.x_handle = Handle(theme.orbit, "the example x (drag it): ∂f/∂w = x")
         self.x_handle.dragged.connect(self._x_dragged)
         self.x_handle.released.connect(scene.end_gesture)
         self.plane.addItem(self.x_handle)
@@ -71,7 +71,7 @@ class UnitsView(QWidget):
         for h in getattr(self, "unit_handles", []) + getattr(self, "v_handles", []):
             h.set_color(theme.run_color(0))
         if hasattr(self, "x_handle"):
-            self.x_handle.set_color(theme.accent)
+            self.x_handle.set_color(theme.orbit)  # not a unit: its own colour
         self.redraw() if hasattr(self, "unit_handles") else None
 
     # -- view → scene ------------------------------------------------------------

@@ -48,11 +48,11 @@ class WPlaneView(pg.PlotWidget):
         self.current.setZValue(40)
         self.addItem(self.current)
         self.arrows = pg.PlotCurveItem(connect="pairs")
-        self.arrow_heads = pg.ScatterPlotItem(pxMode=True, size=16)
+        self.arrow_p = pg.PlotCurveItem(connect="pairs")  # −ηPa; self.arrows is −ηa
         self.ellipse = pg.PlotCurveItem()
         self.contributions = pg.PlotCurveItem(connect="pairs")
         self.contribution_heads = pg.ScatterPlotItem(pxMode=True, size=13, symbol="o")
-        for item in (self.arrows, self.arrow_heads, self.ellipse, self.contributions, self.contribution_heads):
+        for item in (self.arrows, self.arrow_p, self.ellipse, self.contributions, self.contribution_heads):
             item.setZValue(30)
             self.addItem(item)
         self.function = FunctionLayer(self, z=-19)  # the ReLU model: f(x) instead of a canonical w
@@ -168,7 +168,7 @@ class WPlaneView(pg.PlotWidget):
         self._relu_mode(s.model == "relu")
         if s.model == "relu":
             self._draw_function()
-            for item in (self.arrows, self.arrow_heads, self.arrow_label, self.ellipse, self.contributions,
+            for item in (self.arrows, self.arrow_p, self.arrow_label, self.ellipse, self.contributions,
                          self.contribution_heads, self.theory_curve, self.one_step, *self.one_step_labels):
                 item.setVisible(False)
             return
@@ -344,7 +344,7 @@ class WPlaneView(pg.PlotWidget):
         show_arrows, show_ellipse = "arrows" in s.overlays, "ellipse" in s.overlays
         show_contrib = "contributions" in s.overlays
         ok = g.traj.U is not None and bool(np.all(np.isfinite(g.traj.w[r, 0]))) and s.model == "linear"
-        for item in (self.arrows, self.arrow_heads, self.arrow_label):
+        for item in (self.arrows, self.arrow_p, self.arrow_label):
             item.setVisible(ok and show_arrows)
         self.ellipse.setVisible(ok and show_ellipse)
         self.contributions.setVisible(ok and show_contrib)
@@ -359,14 +359,10 @@ class WPlaneView(pg.PlotWidget):
         longest = max(np.linalg.norm(step_c), np.linalg.norm(step_p), 1e-300)
         scale = ARROW_FRACTION * (x1 - x0) / longest
         if show_arrows:
-            tips = [w + scale * step_c, w + scale * step_p]
-            xy = np.array([w, tips[0], w, tips[1]])
-            self.arrows.setData(xy[:, 0], xy[:, 1], pen=pen(th.foreground, th.pen))
-            angles = [np.degrees(np.arctan2(*(t - w)[::-1])) for t in tips]
-            self.arrow_heads.setData(
-                [{"pos": tuple(t), "symbol": _arrow_symbol(ang), "brush": pg.mkBrush(c), "pen": pen(c, 1)}
-                 for t, ang, c in zip(tips, angles, (th.canonical, th.run_color(0)))]
-            )
+            px = np.abs(np.array(self.getViewBox().viewPixelSize()))
+            for item, step, colour in ((self.arrows, step_c, th.canonical), (self.arrow_p, step_p, th.run_color(0))):
+                xy = arrow_segments(w, w + scale * step, px)
+                item.setData(xy[:, 0], xy[:, 1], pen=pen(colour, th.pen))
             self.arrows.setToolTip(
                 f"−ηa = ({fmt(step_c[0])}, {fmt(step_c[1])}): canonical step\n"
                 f"−ηPa = ({fmt(step_p[0])}, {fmt(step_p[1])}): parametric step, P = UᵀU + ‖v‖²I"
@@ -389,16 +385,22 @@ class WPlaneView(pg.PlotWidget):
             self.contributions.setToolTip("unit contributions v_i u_i, tip to tail: their sum is w = Σ v_i u_i")
 
 
-def _arrow_symbol(angle_deg: float):
-    """A triangle pointing along ``angle_deg`` (pyqtgraph y points up, symbols are in pixels)."""
-    tr = pg.QtGui.QTransform()
-    tr.rotate(-angle_deg)
-    path = pg.QtGui.QPainterPath()
-    path.moveTo(0.5, 0)
-    path.lineTo(-0.5, 0.35)
-    path.lineTo(-0.5, -0.35)
-    path.closeSubpath()
-    return tr.map(path)
+def arrow_segments(start: np.ndarray, tip: np.ndarray, pixel: np.ndarray, head_px: float = 14.0) -> np.ndarray:
+    """Shaft and two barbs of an arrow as point pairs (for ``connect="pairs"``).
+
+    The barbs are ``head_px`` pixels long at ±25°, worked out in pixels so that
+    they look the same on an aspect-locked or stretched plot.
+    """
+    d = (tip - start) / pixel
+    n = float(np.hypot(*d))
+    if not np.isfinite(n) or n == 0:
+        return np.array([start, tip])
+    d /= n
+    barbs = []
+    for a in (np.radians(155), np.radians(-155)):
+        r = np.array([d[0] * np.cos(a) - d[1] * np.sin(a), d[0] * np.sin(a) + d[1] * np.cos(a)])
+        barbs += [tip, tip + min(head_px, n / 2) * r * pixel]
+    return np.array([start, tip, *barbs])
 
 
 def _joined_ragged(paths: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
