@@ -14,7 +14,7 @@ import json
 import random
 import time
 import traceback
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -29,28 +29,6 @@ from app.state import validated
 from .helpers import click, drag
 
 DATA_PROBLEMS = ("anisotropic", "logistic", "l4")
-
-# KNOWN APP BUG (reported; path-sgd part fixed in 3afece7, test_path_sgd_from_the_default_start
-# guards it; the natural part remains, seen by the monkey at seed 20240611): where an optimizer's direction is undefined at a finite state (path-sgd with
-# a zero unit, which the default balanced start has; natural with a singular P), the run records
-# a non-finite grad_norm at the step *before* diverged_at, then "diverges" (the default start
-# under path-sgd at step 1, with a message blaming η). While it stands, check_consistent
-# tolerates exactly that: a non-finite grad_norm at step diverged_at - 1 of a diverged
-# natural-gradient run, nothing else. Set to False once fixed.
-TOLERATE_UNDEFINED_DIRECTION = False  # fixed: an undefined direction is divergence at that very step
-
-# KNOWN APP BUG (reported; tracked by the strict xfail test_theory_overlay_survives_divergence):
-# with the "theory" overlay on (demos balanced and small-init), a learning rate at which the
-# closed-form path blows up makes TimeSeriesView.redraw call problem.loss on it, and a
-# ValueError (NaN) or, since 3afece7, an overflow RuntimeWarning escapes the Qt handler. No user control toggles that overlay, so while this
-# stands the monkey reloads such a demo without it (scene.replace_state, not undoable) and
-# says so in its log. Set to False once fixed.
-AVOID_THEORY_OVERLAY = False  # fixed: the overlay survives a blown-up closed-form path
-
-# KNOWN APP BUG (reported; tracked by the strict xfail test_right_click_on_the_last_data_point):
-# right-clicking the only remaining data point raises StateError out of UnitsView._clicked.
-# While it stands the monkey does not right-click when one point is left. Set to False once fixed.
-AVOID_DELETING_LAST_POINT = False  # fixed in 3afece7
 
 # (label, key, modifiers): every shortcut the monkey presses
 KEYS = (
@@ -122,12 +100,7 @@ def _check_group(g, where: str) -> None:
             if x is None:
                 continue
             xi = x[:, i].reshape(n, -1)
-            ok = before.copy()
-            if (TOLERATE_UNDEFINED_DIRECTION and name == "grad_norm" and diverged[i] and before.any()
-                    and g.optimizer == "natural"
-                    and t.step[np.flatnonzero(before)[-1]] == div_at[i] - 1):
-                ok[np.flatnonzero(before)[-1]] = False
-            assert np.all(np.isfinite(xi[ok])), (
+            assert np.all(np.isfinite(xi[before])), (
                 f"{where} run {i} ({g.labels[i]}): non-finite {name} at step(s) "
                 f"{t.step[before & ~np.all(np.isfinite(xi), axis=1)][:5]} (diverged_at={div_at[i]})")
             if diverged[i] and name in ("w", "U", "v", "loss"):
@@ -251,11 +224,6 @@ class Monkey:
                 f"last {len(self.log)} actions:\n  " + "\n  ".join(self.log))
 
     def _after(self) -> None:
-        scene = self.window.scene_
-        if AVOID_THEORY_OVERLAY and "theory" in scene.state.overlays:
-            scene.replace_state(replace(scene.state, overlays=scene.state.overlays - {"theory"}))
-            self.window.transport.sync()
-            self.log.append("(known bug: demo reloaded without the theory overlay)")
         self._fail_on_captured_exceptions()
         t0 = time.perf_counter()
         check_consistent(self.window)
@@ -361,8 +329,7 @@ class Monkey:
     def _click(self) -> str:
         w, s = self.window, self.scene.state
         vb = w.units.plane.getPlotItem().getViewBox()
-        can_delete = len(s.points) > 1 or not AVOID_DELETING_LAST_POINT
-        if s.problem in DATA_PROBLEMS and s.points and can_delete and self.rng.random() < 0.4:
+        if s.problem in DATA_PROBLEMS and s.points and self.rng.random() < 0.4:  # the last point is refused
             j = self.rng.randrange(len(s.points))
             click(w.units.plane, s.points[j], button=Qt.RightButton)
             return f"right-click data point {j + 1} at {s.points[j]}"

@@ -64,9 +64,7 @@ def test_monkey_soak(make_window, qtbot, tmp_path, request):
           f"({sum(stats.actions.values()) / max(elapsed, 1e-9):.1f} actions/s)")
 
 
-# -- app bugs the monkey found: each reproduced exactly; strict xfail until the app is fixed ---------
-# (when one is fixed its test XPASSes and fails: remove its marker and the matching AVOID_/TOLERATE_
-# flag in monkey.py, so the monkey exercises that path again; the fixed ones stay as regression tests)
+# -- bugs the monkey found, each reproduced exactly and kept as a regression test -------------------
 
 # fixed in 3afece7 (Path-SGD leaves a dead unit dead)
 def test_path_sgd_from_the_default_start(window, qtbot):
