@@ -26,7 +26,7 @@ bench: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) benchmarks/run_all.py
 
 soak: $(STAMP)
-	QT_QPA_PLATFORM=offscreen SOAK_SECONDS=$${SOAK_SECONDS:-300} $(PY) -m pytest tests/gui/test_monkey.py -k soak -p no:cacheprovider
+	QT_QPA_PLATFORM=offscreen SOAK_SECONDS=$${SOAK_SECONDS:-300} $(PY) -m pytest tests/gui/test_monkey.py -k soak -p no:cacheprovider -s -q
 
 # The README's pictures, made by the app itself.
 screenshots: $(STAMP)
