@@ -183,11 +183,14 @@ def compute(s: SceneState, steps: int | None = None, with_ensemble: bool = True)
     return RunSet(groups, problem)
 
 
-def compute_ensemble(s: SceneState, problem, steps: int, every: int) -> list[RunGroup]:
+def compute_ensemble(s: SceneState, problem, steps: int, every: int, members: range | None = None) -> list[RunGroup]:
+    """Fiber members ``members`` (default: all) under each optimizer, one group per optimizer."""
+    members = range(s.ensemble) if members is None else members
     Ue, ve = ensemble_inits(s)
-    labels = [f"fiber member {i + 1}" for i in range(s.ensemble)]
+    part = slice(members.start, members.stop)
     return [
-        RunGroup("ensemble", opt, labels, core.simulate(problem, Ue, ve, optimizer=opt, lr=s.lr, steps=steps, every=every, model=s.model))
+        RunGroup("ensemble", opt, [f"fiber member {i + 1}" for i in members],
+                 core.simulate(problem, Ue[part], ve[part], optimizer=opt, lr=s.lr, steps=steps, every=every, model=s.model))
         for opt in s.optimizers
     ]
 

@@ -168,19 +168,14 @@ class Scene(QObject):
         """Simulate the next chunk of fiber members and append them to the ensemble groups."""
         s = self.state
         lo, hi = self._ensemble_done, min(self._ensemble_done + ENSEMBLE_CHUNK, s.ensemble)
-        Ue, ve = runs_mod.ensemble_inits(s)
-        every = self.runs.primary.traj.every
-        steps = int(self.runs.primary.traj.step[-1])
-        for opt in s.optimizers:
-            traj = core.simulate(self.runs.problem, Ue[lo:hi], ve[lo:hi], optimizer=opt, lr=s.lr,
-                                 steps=steps, every=every, model=s.model)
-            labels = [f"fiber member {i + 1}" for i in range(lo, hi)]
-            group = self.runs.group("ensemble", opt)
+        t = self.runs.primary.traj
+        for new in runs_mod.compute_ensemble(s, self.runs.problem, int(t.step[-1]), t.every, range(lo, hi)):
+            group = self.runs.group("ensemble", new.optimizer)
             if group is None:
-                self.runs.groups.append(runs_mod.RunGroup("ensemble", opt, labels, traj))
+                self.runs.groups.append(new)
             else:
-                group.traj = runs_mod.concat_runs(group.traj, traj)
-                group.labels += labels
+                group.traj = runs_mod.concat_runs(group.traj, new.traj)
+                group.labels += new.labels
         self._ensemble_done = hi
         if hi < s.ensemble:
             self._ensemble_timer.start()
