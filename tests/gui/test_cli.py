@@ -29,8 +29,7 @@ def test_export_csv_has_every_run_and_documented_columns(tmp_path):
     assert result.returncode == 0, result.stderr
     with out.open() as fh:
         rows = list(csv.DictReader(fh))
-    assert list(rows[0])[:8] == ["run", "optimizer", "role", "label", "step", "w1", "w2", "loss"]
-    assert "grad_norm" in rows[0]
+    assert list(rows[0])[:7] == ["run", "optimizer", "step", "w1", "w2", "loss", "grad_norm"]
     by_run = {}
     for r in rows:
         by_run.setdefault(r["run"], []).append(r)
