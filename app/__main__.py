@@ -118,6 +118,8 @@ def run(args: argparse.Namespace) -> int:
     if prefs.window_geometry is not None:
         window.restoreGeometry(prefs.window_geometry)
     window.show()
+    window.raise_()
+    window.activateWindow()  # keys (a presenter's clicker) must reach the window from the start
     code = app.exec()
     _remember(window, prefs)
     return code
