@@ -101,6 +101,12 @@ class Problem:
         check_last_dim(f, self.n, "f")
         return f
 
+    def _checked(self, fn, w: Any) -> np.ndarray:
+        """``fn`` on a validated ``w``; far from the data it returns inf, never a NumPy warning."""
+        w = self._check_w(w)
+        with np.errstate(over="ignore", invalid="ignore"):
+            return fn(w)
+
     def loss(self, w: Any) -> np.ndarray:
         """Loss ``L(w)``.
 
@@ -113,9 +119,7 @@ class Problem:
         -------
         numpy.ndarray, shape (...)
         """
-        w = self._check_w(w)
-        with np.errstate(over="ignore", invalid="ignore"):  # far from the data L is inf, not a warning
-            return self._loss(w)
+        return self._checked(self._loss, w)
 
     def grad(self, w: Any) -> np.ndarray:
         """Gradient ``a = ∇_w L(w)``.
@@ -129,9 +133,7 @@ class Problem:
         -------
         numpy.ndarray, shape (..., d)
         """
-        w = self._check_w(w)
-        with np.errstate(over="ignore", invalid="ignore"):
-            return self._grad(w)
+        return self._checked(self._grad, w)
 
     def hessian(self, w: Any) -> np.ndarray:
         """Hessian ``∇²_w L(w) = Xᵀ diag(ℓ'') X``.
@@ -145,9 +147,7 @@ class Problem:
         -------
         numpy.ndarray, shape (..., d, d)
         """
-        w = self._check_w(w)
-        with np.errstate(over="ignore", invalid="ignore"):
-            return self._hessian(w)
+        return self._checked(self._hessian, w)
 
     # -- unchecked internals used by the simulator -----------------------------------------
     def _outputs(self, w: np.ndarray) -> np.ndarray:

@@ -156,9 +156,11 @@ def one_step_first_order(U: Any, v: Any, a: Any, lr: float) -> np.ndarray:
     numpy.ndarray, shape (..., d)
     """
     U, v, a = _uva(U, v, a)
-    lr = check_lr(lr)
-    Pa = (_preconditioner(U, v) @ a[..., None])[..., 0]
-    return _canonical(U, v) - lr * Pa
+    return _first_order(U, v, a, check_lr(lr))
+
+
+def _first_order(U: np.ndarray, v: np.ndarray, a: np.ndarray, lr: float) -> np.ndarray:
+    return _canonical(U, v) - lr * (_preconditioner(U, v) @ a[..., None])[..., 0]
 
 
 def one_step_exact(U: Any, v: Any, a: Any, lr: float) -> np.ndarray:
@@ -181,10 +183,8 @@ def one_step_exact(U: Any, v: Any, a: Any, lr: float) -> np.ndarray:
     """
     U, v, a = _uva(U, v, a)
     lr = check_lr(lr)
-    w = _canonical(U, v)
-    Pa = (_preconditioner(U, v) @ a[..., None])[..., 0]
-    wa = np.sum(w * a, axis=-1)
-    return w - lr * Pa + (lr * lr) * wa[..., None] * a
+    wa = np.sum(_canonical(U, v) * a, axis=-1)
+    return _first_order(U, v, a, lr) + (lr * lr) * wa[..., None] * a
 
 
 def gd_drift(U: Any, v: Any, a: Any, lr: float) -> np.ndarray:
